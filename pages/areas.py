@@ -1,0 +1,42 @@
+"""Areas: the regencies, districts and villages of the selected provinces on one map."""
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import areamap, boundaries, maps, upstream
+from ui import state
+
+t = state.t
+st.title(t("page_boundaries"))
+try:
+    bset = state.load_boundaries(state.provinces())
+except (upstream.SourceError, OSError) as exc:
+    st.error(t("boundaries_error", error=str(exc)))
+    st.stop()
+
+names = ", ".join(bset.province_names.values())
+st.caption(t("boundaries_intro", regencies=len(bset.full["regency"]), districts=len(bset.full["district"]),
+             villages=len(bset.full["village"]), province=names))
+c1, c2 = st.columns([2, 1])
+basemap = c1.radio(t("basemap"), maps.BASEMAPS, horizontal=True, key="areas_basemap",
+                   format_func=lambda b: t(f"basemap_{b}"))
+show_villages = c2.toggle(t("show_villages"), value=True, key="areas_villages")
+
+bounds = tuple(bset.web["regency"].total_bounds)
+base = maps.base_map(bounds, basemap)
+layers = areamap.areas_layers(bset, state.lang(), show_villages)
+st_folium(base, feature_group_to_add=layers, key="areas_map", height=620, use_container_width=True,
+          returned_objects=[])
+st.caption(t("boundaries_source", commit=upstream.UPSTREAM_COMMIT[:10]))
+
+with st.expander(t("build_report")):
+    rows = []
+    for province, rep in bset.report.items():
+        for level in boundaries.LEVELS:
+            L, web = rep["layers"][level], rep.get("web", {}).get(level, {})
+            rows.append({"province": province, "level": level, "count": L["count"],
+                         "coverage_valid": L["coverage_valid"], "repaired": L["repaired"],
+                         "empty": ", ".join(L["empty"]), "web_valid": web.get("coverage_valid"),
+                         "web_vertices": web.get("vertices"),
+                         "displacement_m_median": web.get("displacement_m_median")})
+    st.dataframe(pd.DataFrame(rows), hide_index=True)

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# One-step set-up on a fresh machine (Python 3.11): virtual environment, pinned packages,
+# map assets from npm, the boundary cache. `--dev` adds the test packages and Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEV=0
+[ "${1:-}" = "--dev" ] && DEV=1
+PY="${PYTHON:-python3}"
+SUDO=""
+[ "$(id -u)" = "0" ] || SUDO="sudo"
+
+apt_install() {
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
+# 1. Python packages, reinstalled only when the pinned lists change.
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+REQ=requirements.txt
+[ "$DEV" = 1 ] && REQ=requirements-dev.txt
+STAMP=".setup-stamp-$(cat requirements.txt requirements-dev.txt constraints.txt | sha256sum | cut -c1-16)-$DEV"
+if [ ! -f "$STAMP" ]; then
+  echo "setup: installing Python packages ($REQ)"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -r "$REQ"
+  rm -f .setup-stamp-*
+  touch "$STAMP"
+fi
+
+# 2. Map assets (Leaflet, topojson-client) from npm, served by the app itself.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: installing Node.js and npm (Debian)"
+  apt_install nodejs npm
+fi
+if [ ! -f node_modules/leaflet/dist/leaflet.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing map assets from npm"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+.venv/bin/python -c "from geo import assets; assets.install()"
+
+# 3. Boundary cache (read from ../shared/boundaries, or downloaded from the pinned commit).
+.venv/bin/python -m geo boundaries
+
+# 4. For the tests: Debian's Chromium, driven by Playwright (never `playwright install`).
+if [ "$DEV" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  echo "setup: installing Chromium (Debian)"
+  apt_install chromium fonts-dejavu-core
+fi

@@ -1,0 +1,114 @@
+"""Shared fixtures: the real Bali boundaries (cheap: the cache loads in a fraction of a second)
+and a running app for browser tests."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+SHARED = ROOT.parent / "shared" / "boundaries" / "wilayah_boundaries"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/boundaries not present")
+
+
+@pytest.fixture(scope="session")
+def bali():
+    from geo import boundaries
+    return boundaries.load("51")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """Start `streamlit run` once for the session; wait on /_stcore/health, not on sleep."""
+    port = _free_port()
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = open(ARTIFACTS / "streamlit.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+                             "--server.port", str(port), "--server.headless", "true",
+                             "--server.address", "127.0.0.1"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"streamlit did not start; see {ARTIFACTS / 'streamlit.log'}")
+        time.sleep(0.25)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: run `make test` (it installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def offline_page(browser):
+    """A page whose requests to any host but this machine are aborted (and recorded)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.blocked = []
+
+    def route(r):
+        host = r.request.url.split("/")[2] if "://" in r.request.url else ""
+        if host.startswith(("127.0.0.1", "localhost")) or r.request.url.startswith(("data:", "blob:", "about:")):
+            return r.continue_()
+        page.blocked.append(r.request.url)
+        return r.abort()
+
+    context.route("**/*", route)
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    yield page
+    context.close()
+
+
+def map_frame(page, timeout_s: float = 60, min_paths: int = 1):
+    """The streamlit-folium iframe once its map has drawn at least ``min_paths`` shapes."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                n = frame.evaluate("document.querySelectorAll('path.leaflet-interactive').length")
+            except Exception:
+                continue
+            if n >= min_paths:
+                return frame
+        time.sleep(0.2)
+    raise AssertionError("no map drawn within the timeout")

@@ -1,0 +1,45 @@
+"""Region codes survive every form they arrive in, and nothing is guessed."""
+from hypothesis import given, strategies as st
+
+from geo import codes
+
+two = st.integers(0, 99).map(lambda n: f"{n:02d}")
+four = st.integers(0, 9999).map(lambda n: f"{n:04d}")
+village_codes = st.tuples(two, two, two, four).map(".".join)
+
+
+@given(village_codes)
+def test_dotted_and_undotted_forms_normalise_to_the_same_code(code):
+    assert codes.normalise(code) == code
+    assert codes.normalise(code.replace(".", "")) == code
+    assert codes.normalise(f"  {code} ") == code
+    assert codes.normalise(code.replace(".", "-")) == code
+
+
+@given(st.lists(two, min_size=1, max_size=3).map(".".join))
+def test_upper_levels_keep_trailing_zeros(code):
+    assert codes.normalise(code) == code
+    assert codes.level_of(code) == codes.LEVELS[code.count(".")]
+
+
+def test_float_mangled_code_is_not_repaired():
+    assert codes.normalise("51.1") is None  # 51.10 after a float conversion: ambiguous
+    assert codes.normalise(5103012001) == "51.03.01.2001"
+    assert codes.normalise("51.03.1.2001") is None
+    assert codes.normalise("") is None and codes.normalise(None) is None
+
+
+def test_parent_ancestor_kind():
+    c = "51.03.01.2001"
+    assert codes.parent_of(c) == "51.03.01"
+    assert codes.ancestor_at(c, "regency") == "51.03"
+    assert codes.ancestor_at("51.03", "village") is None
+    assert codes.village_kind(c) == "desa"
+    assert codes.village_kind("51.03.01.1001") == "kelurahan"
+    assert codes.village_kind("91.03.01.3001") == "other"
+
+
+def test_parse_provinces():
+    assert codes.parse_provinces("51") == ["51"]
+    assert codes.parse_provinces("52, 51") == ["51", "52"]
+    assert codes.parse_provinces("all", ["53", "51"]) == ["51", "53"]
