@@ -25,3 +25,48 @@ def t(key: str, **values: object) -> str:
 
 def provinces() -> tuple[str, ...]:
     return tuple(st.session_state.get("provinces") or (DEFAULT_PROVINCE,))
+
+
+# ---------------------------------------------------------------- figures (the active dataset)
+# The active dataset is a geo.indicators.Figures in st.session_state["figures"]; without an
+# upload it is the synthetic demo of the selected provinces. Pages read it through
+# active_figures() and the analysis frames through frames(); they never rebuild them.
+
+
+@st.cache_data(show_spinner=False)
+def demo_figures(provinces: tuple[str, ...]):
+    """The synthetic demo dataset for the provinces (deterministic, so cached per set)."""
+    from geo import demo
+    return demo.demo_figures(load_boundaries(provinces))
+
+
+def active_figures():
+    """The uploaded figures when they belong to the selected provinces, else the demo."""
+    fig = st.session_state.get("figures")
+    if fig is not None and st.session_state.get("figures_provinces") == provinces():
+        return fig
+    return demo_figures(provinces())
+
+
+def set_figures(fig) -> None:
+    """Make ``fig`` (a Figures, or None for the demo) the dataset every page uses."""
+    st.session_state["figures"] = fig
+    st.session_state["figures_provinces"] = provinces()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def frames(provinces: tuple[str, ...], _figures, figures_key: str):
+    """Analysis frames per level for a dataset; ``figures_key`` identifies the dataset."""
+    from geo import indicators
+    return indicators.build_frames(load_boundaries(provinces).full, _figures)
+
+
+def active_frames():
+    fig = active_figures()
+    return frames(provinces(), fig, figures_key(fig))
+
+
+def figures_key(fig) -> str:
+    import pandas as pd
+    digest = pd.util.hash_pandas_object(fig.data, index=False).sum()
+    return f"{fig.source}:{fig.level}:{fig.synthetic}:{int(digest)}"

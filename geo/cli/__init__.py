@@ -1,0 +1,46 @@
+"""Command-line plumbing shared by the ``python -m geo`` commands.
+
+Each command is a module in this package with ``register(subparsers)`` that adds its parser
+and sets ``handler``; ``geo/__main__.py`` discovers them, so commands never edit one file.
+See ``../shared/CONTRACT.md``: with ``--json`` exactly one JSON object goes to standard
+output (failures included), messages go to standard error.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .. import codes, upstream
+
+
+def emit(args: argparse.Namespace, payload: dict, text: str | None = None) -> None:
+    """Print the JSON object (``--json``) or the human text."""
+    if getattr(args, "json", False):
+        print(json.dumps(payload, ensure_ascii=False, default=str))
+    elif text is not None:
+        print(text)
+
+
+def fail(args: argparse.Namespace, message: str, status: int) -> int:
+    """Report a failure: one line on standard error, and ``{"error"}`` with ``--json``."""
+    print(f"error: {message}", file=sys.stderr)
+    if getattr(args, "json", False):
+        print(json.dumps({"error": message}, ensure_ascii=False))
+    return status
+
+
+def add_province(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--province", default="51", help="code, comma list or 'all' (default 51)")
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def resolve_provinces(args: argparse.Namespace) -> list[str]:
+    """The provinces of ``--province`` (``all``: every province present in the source)."""
+    root = None
+    if args.province.strip().lower() == "all":
+        root = upstream.locate_source(getattr(args, "source", None))
+    return codes.parse_provinces(args.province, upstream.provinces_in_source(root))
