@@ -70,3 +70,20 @@ def figures_key(fig) -> str:
     import pandas as pd
     digest = pd.util.hash_pandas_object(fig.data, index=False).sum()
     return f"{fig.source}:{fig.level}:{fig.synthetic}:{int(digest)}"
+
+
+# ---------------------------------------------------------------- selection shared by pages
+# Village codes picked on the map explorer (clicks), the cluster page (high-high table) or the
+# targeting page (table); the targeting page budgets them.
+
+
+def selected_codes() -> list[str]:
+    return list(st.session_state.get("selected_codes", []))
+
+
+def set_selected(codes: list[str]) -> None:
+    st.session_state["selected_codes"] = list(dict.fromkeys(codes))
+
+
+def add_selected(codes: list[str]) -> None:
+    set_selected(selected_codes() + list(codes))
