@@ -3,9 +3,12 @@ import streamlit as st
 
 from ui import sidebar, state
 
-st.set_page_config(page_title="Jamsostek coverage map", page_icon="🗺️", layout="wide")
+state.ensure_navigation_mode()
+st.set_page_config(page_title="Jamsostek coverage map", page_icon=":material/map:", layout="wide")
 sidebar.draw()
 pages = [
-    st.Page("pages/areas.py", title=state.t("page_boundaries"), icon="🗺️", url_path="areas"),
+    st.Page("pages/explore.py", title=state.t("page_explore"), icon=":material/map:", url_path="explore", default=True),
+    st.Page("pages/areas.py", title=state.t("page_boundaries"), icon=":material/grid_on:", url_path="areas"),
+    st.Page("pages/figures.py", title=state.t("fig_page_title"), icon=":material/upload_file:", url_path="figures"),
 ]
 st.navigation(pages).run()

@@ -394,10 +394,14 @@ def merge_topologies(topos: list[dict]) -> str:
 
 
 def bounds_zoom(bounds: tuple[float, float, float, float], width_px: int = 900,
-                height_px: int = 600) -> tuple[tuple[float, float], int]:
-    """Centre and the largest web-map zoom that shows ``bounds`` (minx, miny, maxx, maxy)."""
+                height_px: int = 600, step: float = 1.0,
+                pad_left_px: int = 0) -> tuple[tuple[float, float], float]:
+    """Centre and the largest web-map zoom (a multiple of ``step``) showing ``bounds``.
+
+    ``pad_left_px`` keeps a band on the left free (for the legend): the bounds are fitted to
+    the rest of the width and the centre is moved left by half the band.
+    """
     minx, miny, maxx, maxy = bounds
-    centre = ((miny + maxy) / 2, (minx + maxx) / 2)
     lon_span = max(maxx - minx, 1e-6)
 
     def merc(lat: float) -> float:
@@ -405,6 +409,9 @@ def bounds_zoom(bounds: tuple[float, float, float, float], width_px: int = 900,
         return math.log((1 + s) / (1 - s)) / 2
 
     lat_span = max(merc(maxy) - merc(miny), 1e-9)
-    zx = math.log2(width_px * 360 / (256 * lon_span))
+    usable = max(width_px - pad_left_px, 64)
+    zx = math.log2(usable * 360 / (256 * lon_span))
     zy = math.log2(height_px * 2 * math.pi / (256 * lat_span))
-    return centre, int(max(1, min(18, math.floor(min(zx, zy)))))
+    zoom = max(1, min(18, math.floor(min(zx, zy) / step) * step))
+    shift = pad_left_px / 2 * 360 / (256 * 2 ** zoom)  # degrees of longitude
+    return ((miny + maxy) / 2, (minx + maxx) / 2 - shift), zoom

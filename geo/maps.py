@@ -61,7 +61,23 @@ def base_map(bounds: Sequence[float], basemap: str = "light", asset_prefix: str 
         url, attribution = TILES[basemap]
         folium.TileLayer(url, attr=attribution, name=basemap, max_zoom=19).add_to(m)
     m.get_root().header.add_child(folium.Element(_BASE_CSS))
+    _FocusWithoutScroll().add_to(m)
     return m
+
+
+class _FocusWithoutScroll(MacroElement):
+    """Keep keyboard navigation but stop the page jumping when the map takes focus.
+
+    Leaflet focuses the map container on mousedown; inside the app's iframe that makes the
+    page scroll the iframe into view between mousedown and mouseup, and the click is lost.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function (c) { var f = c.focus; c.focus = function () { return f.call(c, {preventScroll: true}); }; })
+({{ this._parent.get_name() }}.getContainer());
+{% endmacro %}
+""")
 
 
 _BASE_CSS = """<style>
@@ -79,6 +95,35 @@ _BASE_CSS = """<style>
 </style>"""
 
 
+# ---------------------------------------------------------------- tooltip text
+
+Line = str | Sequence[str]
+
+
+def intern_lines(records: dict[str, Sequence[Line]]) -> tuple[list[str], dict[str, list]]:
+    """Encode tooltip lines compactly: fragments that repeat go into one shared table.
+
+    A line is a string, or a sequence of fragments joined in the browser (e.g. a label and
+    its value); every fragment seen more than once becomes an index into the table, so a
+    label repeated on 716 villages travels once. All text stays text (built with
+    ``textContent``).
+    """
+    seen: dict[str, int] = {}
+    for lines in records.values():
+        for line in lines:
+            for frag in ([line] if isinstance(line, str) else line):
+                seen[frag] = seen.get(frag, 0) + 1
+    table = [f for f, n in seen.items() if n > 1 and len(f) > 3]
+    index = {f: i for i, f in enumerate(table)}
+
+    def enc(line: Line):
+        frags = [line] if isinstance(line, str) else [str(f) for f in line]
+        out = [index.get(f, f) for f in frags]
+        return out[0] if len(out) == 1 and isinstance(out[0], str) else out
+
+    return table, {code: [enc(line) for line in lines] for code, lines in records.items()}
+
+
 # ---------------------------------------------------------------- layers
 
 
@@ -88,10 +133,12 @@ class _Layer(MacroElement):
 
 _COMMON_JS = """
 if (!window.geoTip) {
-  window.geoTip = function (lines) {
+  window.geoTip = function (lines, table) {
     var d = document.createElement('div'); d.className = 'geo-tip';
     lines.forEach(function (s, i) {
-      var e = document.createElement(i === 0 ? 'b' : 'div'); e.textContent = s; d.appendChild(e);
+      var text = typeof s === 'string' ? s : s.map(function (p) {
+        return typeof p === 'number' ? table[p] : p; }).join('');
+      var e = document.createElement(i === 0 ? 'b' : 'div'); e.textContent = text; d.appendChild(e);
     });
     return d;
   };
@@ -133,6 +180,8 @@ class AreaLayer(_Layer):
 
     ``records`` maps code -> (class index, tooltip lines); index -1 draws the hatched
     "no data" style, a code absent from ``records`` is drawn only when ``draw_missing``.
+    ``outline_prefix`` > 0 also draws the outlines of the parent areas (codes sharing that
+    many leading characters, e.g. 5 for regencies) from the same topology.
     """
 
     _template = Template("""
@@ -140,13 +189,13 @@ class AreaLayer(_Layer):
 """ + _COMMON_JS + """
 var {{ this.get_name() }} = (function () {
   var topo = {{ this.topology }}, info = {{ this.records }}, colors = {{ this.colors }},
-      opt = {{ this.options }};
+      opt = {{ this.options }}, table = {{ this.table }};
   geoHatch();
   var fs = geoFeatures(topo).filter(function (f) {
     return opt.draw_missing || info[f.id] !== undefined;
   });
   fs.forEach(function (f) { f.properties = {code: f.id}; });
-  return L.geoJSON(fs, {
+  var areas = L.geoJSON(fs, {
     interactive: opt.interactive,
     style: function (f) {
       var r = info[f.id], c = r ? r[0] : -1;
@@ -159,11 +208,29 @@ var {{ this.get_name() }} = (function () {
     onEachFeature: function (f, l) {
       var r = info[f.id];
       if (!r || !opt.interactive) return;
-      l.bindTooltip(function () { return geoTip(r[1]); }, {sticky: true});
-      if (opt.popup) l.bindPopup(function () { return geoTip(r[1]); });
+      // No focus on mousedown: focusing a shape makes the page around the map's iframe
+      // scroll it into view, and the click then lands elsewhere and is lost.
+      l.on('add', function () { L.DomEvent.on(l.getElement(), 'mousedown', L.DomEvent.preventDefault); });
+      l.bindTooltip(function () { return geoTip(r[1], table); }, {sticky: true});
+      if (opt.popup) l.bindPopup(function () { return geoTip(r[1], table); });
       if (opt.highlight.indexOf(f.id) >= 0) { l.setStyle({weight: 3, color: '#111'}); }
     }
   });
+  if (!opt.outline_prefix) return areas;
+  // Upper-level outlines from the same topology: arcs between areas of different parents
+  // (code prefixes) and the coast, among the areas drawn. No extra geometry is sent.
+  var n = opt.outline_prefix, parts = topo.type === 'TopologyList' ? topo.parts : [topo];
+  var drawn = function (g) { return opt.draw_missing || info[g.id] !== undefined; };
+  var lines = parts.map(function (p) {
+    return topojson.mesh(p, p.objects.areas, function (a, b) {
+      if (!drawn(a) && !drawn(b)) return false;
+      return a === b || !drawn(a) || !drawn(b) || a.id.slice(0, n) !== b.id.slice(0, n);
+    });
+  });
+  var mesh = L.geoJSON({type: 'FeatureCollection', features: lines.map(function (g) {
+    return {type: 'Feature', properties: {}, geometry: g}; })},
+    {interactive: false, style: {color: opt.outline_color, weight: opt.outline_weight, fill: false}});
+  return L.featureGroup([areas, mesh]);
 })();
 {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
 {% endmacro %}
@@ -173,16 +240,20 @@ var {{ this.get_name() }} = (function () {
                  name: str = "areas", fill: bool = True, interactive: bool = True,
                  draw_missing: bool = True, line: str = "#ffffff", weight: float = 0.6,
                  line_opacity: float = 1.0, opacity: float = 0.85, popup: bool = False,
-                 highlight: Sequence[str] = ()):
+                 highlight: Sequence[str] = (), outline_prefix: int = 0, outline_color: str = "#444444",
+                 outline_weight: float = 1.4):
         super().__init__()
         self._name = name
         self.topology = topology  # already JSON built by our own code (numbers and codes)
-        self.records = js_json({c: [int(k), [str(s) for s in lines]] for c, (k, lines) in records.items()})
+        table, encoded = intern_lines({c: lines for c, (_, lines) in records.items()})
+        self.records = js_json({c: [int(k), encoded[c]] for c, (k, _) in records.items()})
+        self.table = js_json(table)
         self.colors = js_json(list(colors))
         self.options = js_json({"fill": fill, "interactive": interactive, "draw_missing": draw_missing,
                                 "line": line, "weight": weight, "line_opacity": line_opacity,
                                 "opacity": opacity, "nodata_fill": NODATA_FILL, "popup": popup,
-                                "highlight": list(highlight)})
+                                "highlight": list(highlight), "outline_prefix": outline_prefix,
+                                "outline_color": outline_color, "outline_weight": outline_weight})
 
 
 class SymbolLayer(_Layer):
@@ -192,13 +263,15 @@ class SymbolLayer(_Layer):
 {% macro script(this, kwargs) %}
 """ + _COMMON_JS + """
 var {{ this.get_name() }} = (function () {
-  var pts = {{ this.points }}, opt = {{ this.options }}, g = L.featureGroup();
+  var pts = {{ this.points }}, opt = {{ this.options }}, table = {{ this.table }}, g = L.featureGroup();
   pts.forEach(function (p) {
     var m = L.circleMarker([p[0], p[1]], {radius: p[2], color: opt.stroke, weight: 1,
-      fillColor: opt.fill, fillOpacity: opt.opacity});
+      fillColor: opt.fill, fillOpacity: opt.opacity, interactive: opt.interactive});
     m.feature = {type: 'Feature', properties: {code: p[3]}, geometry: null};
-    m.bindTooltip(function () { return geoTip(p[4]); }, {sticky: true});
-    if (opt.popup) m.bindPopup(function () { return geoTip(p[4]); });
+    if (opt.interactive) {
+      m.bindTooltip(function () { return geoTip(p[4], table); }, {sticky: true});
+      if (opt.popup) m.bindPopup(function () { return geoTip(p[4], table); });
+    }
     g.addLayer(m);
   });
   return g;
@@ -208,14 +281,18 @@ var {{ this.get_name() }} = (function () {
 """)
 
     def __init__(self, points: pd.DataFrame, fill: str = "#3182bd", stroke: str = "#08306b",
-                 opacity: float = 0.55, popup: bool = False):
-        """``points`` has columns lat, lng, radius, code, lines; drawn largest first."""
+                 opacity: float = 0.55, popup: bool = False, interactive: bool = True):
+        """``points`` has columns lat, lng, radius, code and (when interactive) lines."""
         super().__init__()
         self._name = "symbols"
         pts = points.sort_values("radius", ascending=False)
+        lines = {str(r.code): (r.lines if interactive else []) for r in pts.itertuples()}
+        table, encoded = intern_lines(lines)
         self.points = js_json([[round(float(r.lat), 5), round(float(r.lng), 5), round(float(r.radius), 1),
-                                str(r.code), [str(s) for s in r.lines]] for r in pts.itertuples()])
-        self.options = js_json({"fill": fill, "stroke": stroke, "opacity": opacity, "popup": popup})
+                                str(r.code), encoded[str(r.code)]] for r in pts.itertuples()])
+        self.table = js_json(table)
+        self.options = js_json({"fill": fill, "stroke": stroke, "opacity": opacity, "popup": popup,
+                                "interactive": interactive})
 
 
 class BoxLayer(_Layer):

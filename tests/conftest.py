@@ -112,3 +112,51 @@ def map_frame(page, timeout_s: float = 60, min_paths: int = 1):
                 return frame
         time.sleep(0.2)
     raise AssertionError("no map drawn within the timeout")
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the Streamlit selectbox labelled ``label``."""
+    page.get_by_role("combobox", name=label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def wait_for_map(page, predicate_js: str, timeout_s: float = 30):
+    """The map frame once ``predicate_js`` (evaluated in it) is true."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.evaluate(predicate_js):
+                    return frame
+            except Exception:
+                continue
+        time.sleep(0.1)
+    raise AssertionError(f"map never satisfied {predicate_js}")
+
+
+def click_area(frame, code: str) -> None:
+    """Click the drawn shape of the area ``code`` (identified by its code, not coordinates),
+    once the map has stopped moving (a view change animates the zoom)."""
+    frame.evaluate("""code => { const map = window.map || Object.values(window).find(v => v instanceof L.Map);
+      for (const k in map._layers) { const l = map._layers[k];
+      if (l.feature && l.feature.properties && l.feature.properties.code === code && l._path && !(l instanceof L.CircleMarker)) {
+        l._path.setAttribute('data-code', code); } } }""", code)
+    path = frame.locator(f'path[data-code="{code}"]')
+    last, deadline = None, time.monotonic() + 10
+    while time.monotonic() < deadline:
+        box = path.bounding_box()
+        if box == last:
+            break
+        last = box
+        time.sleep(0.3)
+    path.scroll_into_view_if_needed()
+    # a point where this shape is what the pointer hits (a bounding box's centre may be a
+    # neighbour, or under the legend)
+    point = frame.evaluate("""code => { const p = document.querySelector(`path[data-code="${code}"]`);
+      const r = p.getBoundingClientRect();
+      for (let i = 1; i < 16; i++) for (let j = 1; j < 16; j++) {
+        const x = Math.round(r.x + r.width * i / 16), y = Math.round(r.y + r.height * j / 16);
+        const hit = (dx, dy) => document.elementFromPoint(x + dx, y + dy) === p;
+        if (hit(0, 0) && hit(-2, -2) && hit(2, 2) && hit(-2, 2) && hit(2, -2)) return [x - r.x, y - r.y]; }
+      return [r.width / 2, r.height / 2]; }""", code)
+    path.click(force=True, position={"x": point[0], "y": point[1]})

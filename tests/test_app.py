@@ -1,27 +1,45 @@
-"""Every page runs without exception (Streamlit AppTest; the map component is not rendered)."""
+"""Every page registered in the router runs without exception, in both languages (AppTest;
+the map component is not rendered here, the browser tests draw it)."""
+import re
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, needs_shared
 
 pytestmark = needs_shared
+PAGES = re.findall(r'st\.Page\("(pages/[a-z_]+\.py)"', (ROOT / "streamlit_app.py").read_text())
 
 
-def run(lang: str = "id") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+def run(page: str | None = None, lang: str = "id") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
     at.session_state["lang"] = lang
+    if page:
+        at.switch_page(page)
     return at.run()
 
 
-def test_app_starts_in_indonesian():
-    at = run()
-    assert not at.exception
-    assert at.title[0].value == "Wilayah"
-    assert "716 desa/kelurahan" in at.caption[0].value
+def test_router_lists_the_pages():
+    assert PAGES[0] == "pages/explore.py" and "pages/areas.py" in PAGES
 
 
-def test_language_switch_to_english():
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs(page, lang):
+    at = run(page, lang)
+    assert not at.exception, at.exception
+    assert at.title, page
+
+
+def test_app_starts_on_the_explorer_with_the_sidebar():
     at = run()
-    at.sidebar.radio[0].set_value("en").run()
-    assert not at.exception
-    assert at.title[0].value == "Areas"
-    assert "716 villages" in at.caption[0].value
+    assert at.title[0].value == "Peta cakupan"
+    assert at.sidebar.radio[0].value == "id"
+    assert at.sidebar.multiselect[0].value == ["51"]
+
+
+def test_areas_page_in_both_languages():
+    at = run("pages/areas.py")
+    assert at.title[0].value == "Wilayah" and "716 desa/kelurahan" in at.caption[0].value
+    at = run("pages/areas.py", "en")
+    assert at.title[0].value == "Areas" and "716 villages" in at.caption[0].value

@@ -170,3 +170,4 @@ def test_truncated_source_is_named_with_line(tmp_path):
 def test_bounds_zoom():
     centre, zoom = boundaries.bounds_zoom((114.4, -8.9, 115.8, -8.0), 900, 600)
     assert centre == pytest.approx((-8.45, 115.1)) and zoom == 9
+    assert boundaries.bounds_zoom((114.4, -8.9, 115.8, -8.0), 900, 600, step=0.25)[1] == 9.75

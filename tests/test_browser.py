@@ -8,7 +8,7 @@ pytestmark = [pytest.mark.browser, needs_shared]
 
 def test_all_716_villages_drawn_offline(app_url, offline_page):
     page = offline_page
-    page.goto(app_url + "/")
+    page.goto(app_url + "/areas")
     frame = map_frame(page, min_paths=716)
     page.wait_for_timeout(500)
     villages = frame.evaluate("document.querySelectorAll('path.leaflet-interactive').length")
@@ -23,7 +23,7 @@ def test_all_716_villages_drawn_offline(app_url, offline_page):
 
 def test_hover_shows_name_as_text(app_url, offline_page):
     page = offline_page
-    page.goto(app_url + "/")
+    page.goto(app_url + "/areas")
     frame = map_frame(page, min_paths=716)
     frame.evaluate("""() => {
         const p = document.querySelectorAll('path.leaflet-interactive')[100];

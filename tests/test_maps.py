@@ -55,7 +55,7 @@ def test_hostile_names_stay_inside_json_strings(name):
 
 def test_tooltips_use_text_content_not_html():
     html = _render(maps.AreaLayer(TOPO, {"99.01": (0, ["A"])}, ["#000"]))
-    assert "textContent = s" in html and "bindTooltip(function" in html
+    assert "e.textContent = text" in html and "bindTooltip(function" in html
     assert ".innerHTML = lines" not in html
 
 

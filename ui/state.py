@@ -8,6 +8,24 @@ from geo import assets, boundaries, i18n
 DEFAULT_PROVINCE = "51"
 
 
+def ensure_navigation_mode() -> None:
+    """Rerun at once if Streamlit ran this process's first script in its old pages/ mode.
+
+    Streamlit decides, before the first run of a process, that an app with a ``pages/``
+    folder is a v1 multipage app, and only switches to ``st.navigation`` once the router
+    has run; that first run draws a different sidebar and widgets lose their state. Switching
+    the flag and rerunning makes every run go through the router.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+ensure_navigation_mode()  # a cold start on a deep link runs a page before the router
+
+
 @st.cache_resource(show_spinner=False)
 def load_boundaries(provinces: tuple[str, ...]) -> boundaries.BoundarySet:
     """Boundary layers per province set, built once per process (the cache is on disk)."""

@@ -1,0 +1,193 @@
+"""Coverage data: upload figures, see how they were read and joined, use them in the whole app."""
+import hashlib
+import re
+
+import pandas as pd
+import streamlit as st
+
+from geo import figures, i18n, join, tabular, upstream
+from ui import state
+
+t, lang = state.t, state.lang()
+provinces = state.provinces()
+
+
+def esc(text: object) -> str:
+    """Markdown-escape text from the file before it goes into a message box."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
+
+
+def msg(key: str, params: dict) -> str:
+    return figures.message(key, {k: esc(v) if isinstance(v, str) else v for k, v in params.items()}, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def read(data: bytes, name: str, sheet: str | None):
+    """(raw, None) or (None, (key, params)); keyed on the file's bytes."""
+    try:
+        return figures.read_table(data, name, sheet=sheet), None
+    except figures.FiguresError as exc:
+        return None, (exc.key, exc.params)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def sheets(data: bytes) -> list[str]:
+    try:
+        return figures.xlsx_sheets(data)
+    except figures.FiguresError:
+        return []
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def check(data: bytes, name: str, sheet: str | None, mapping: tuple, provs: tuple[str, ...]):
+    """(result, None) or (None, (key, params)) for a file read with ``mapping``."""
+    raw, err = read(data, name, sheet)
+    if err:
+        return None, err
+    try:
+        validated = figures.validate(raw, dict(mapping), list(provs))
+    except figures.FiguresError as exc:
+        return None, (exc.key, exc.params)
+    return join.join(validated, state.load_boundaries(provs).full, list(provs)), None
+
+
+@st.cache_data(show_spinner=False)
+def templates(provs: tuple[str, ...]) -> tuple[bytes, bytes]:
+    full = state.load_boundaries(provs).full
+    names = {lv: dict(zip(full[lv]["code"], full[lv]["name"])) for lv in ("regency", "district")}
+    tpl = figures.template(full["village"], names["district"], names["regency"])
+    return tabular.to_csv_bytes(tpl), tabular.to_xlsx_bytes(tpl, sheet_name="data")
+
+
+def table(df: pd.DataFrame, columns: list[str]) -> None:
+    """A report table with translated headers (cells are data, shown as text)."""
+    if df.empty:
+        st.caption(t("fig_none"))
+        return
+    config = {t(f"fig_col_{c}"): st.column_config.Column(width="large") for c in ("message", "messages", "candidates")}
+    config[t("fig_col_row")] = st.column_config.NumberColumn(width="small", format="%d")
+    st.dataframe(df[columns].rename(columns={c: t(f"fig_col_{c}") for c in columns}), hide_index=True,
+                 column_config=config)
+
+
+st.title(t("fig_page_title"))
+try:
+    bset = state.load_boundaries(provinces)
+except (upstream.SourceError, OSError) as exc:
+    st.error(t("boundaries_error", error=esc(exc)))
+    st.stop()
+
+# ---- the active dataset
+active = state.active_figures()
+if active.synthetic:
+    st.warning(t("fig_active_demo"), icon="⚠️")
+else:
+    st.success(t("fig_active_upload", level=t(f"level_{active.level}"), areas=i18n.fmt_num(len(active.data), lang),
+                 period=active.period or "–"))
+    st.text(f"{t('fig_active_source')} {active.source}")
+    st.button(t("fig_back_to_demo"), on_click=state.set_figures, args=(None,), key="fig_back")
+
+st.caption(t("fig_intro"))
+with st.expander(t("fig_schema_title")):
+    st.markdown(t("fig_schema"))
+tpl_csv, tpl_xlsx = templates(provinces)
+c1, c2, _ = st.columns([1, 1, 2])
+stem = "template_" + "_".join(provinces)
+c1.download_button(t("fig_template_csv"), tpl_csv, f"{stem}.csv", "text/csv", key="fig_tpl_csv", on_click="ignore")
+c2.download_button(t("fig_template_xlsx"), tpl_xlsx, f"{stem}.xlsx",
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="fig_tpl_xlsx",
+                   on_click="ignore")
+
+upload = st.file_uploader(t("fig_upload"), type=["csv", "xlsx"], key="fig_upload")
+if upload is None:
+    st.stop()
+data, name = upload.getvalue(), upload.name
+digest = hashlib.sha256(data).hexdigest()[:16]
+
+sheet = None
+if name.lower().endswith(".xlsx"):
+    names = sheets(data)
+    if len(names) > 1:
+        sheet = st.selectbox(t("fig_sheet"), names, key=f"fig_sheet_{digest}")
+raw, err = read(data, name, sheet)
+if err:
+    st.error(f"**{t('fig_fatal')}**: {msg(*err)}")
+    st.stop()
+
+# ---- how the file was read, and the mapping the user may correct
+st.subheader(t("fig_read_as"))
+how = (t("fig_read_csv", encoding=raw.encoding, delimiter=repr(raw.delimiter), header=raw.header_row,
+         rows=len(raw.cells)) if raw.kind == "csv"
+       else t("fig_read_xlsx", sheet=raw.sheet, header=raw.header_row, rows=len(raw.cells)))
+st.text(how)
+ignore = t("fig_ignore")
+guess = figures.guess_mapping(raw.columns)
+examples = [" | ".join(str(v) for v in raw.cells[c].dropna().head(3)) for c in raw.columns]
+edited = st.data_editor(
+    pd.DataFrame({"source": raw.columns, "examples": examples, "read_as": [guess[c] or ignore for c in raw.columns]}),
+    column_config={"source": t("fig_col_source"), "examples": t("fig_col_examples"),
+                   "read_as": st.column_config.SelectboxColumn(t("fig_col_read_as"), required=True,
+                                                               options=[ignore, *figures.CANONICAL])},
+    disabled=["source", "examples"], hide_index=True, key=f"fig_map_{digest}_{sheet}")
+st.caption(t("fig_mapping_help"))
+mapping = {c: (None if v == ignore else v) for c, v in zip(edited["source"], edited["read_as"])}
+fatal = figures.check_mapping(mapping, raw.header_row)
+if fatal:
+    p = fatal[0]
+    st.error(f"**{t('fig_fatal')}**: {msg(p['key'], {'columns': ', '.join(raw.columns), **p['params']})}")
+    st.stop()
+result, err = check(data, name, sheet, tuple(mapping.items()), provinces)
+if err:
+    st.error(f"**{t('fig_fatal')}**: {msg(*err)}")
+    st.stop()
+
+# ---- the join report
+s = result.summary
+st.subheader(t("fig_report_title"))
+labels = [("rows", "fig_rows"), ("matched_by_code", "fig_matched_by_code"), ("matched_by_name", "fig_matched_by_name"),
+          ("ambiguous", "fig_ambiguous"), ("unmatched", "fig_unmatched"), ("invalid", "fig_invalid"),
+          ("areas_without_figures", "fig_areas_without")]
+for col, (key, label) in zip(st.columns(len(labels)), labels):
+    col.metric(t(label), i18n.fmt_num(s[key], lang))
+st.caption(t("fig_level", level=t(f"level_{s['level']}")))
+
+report = join.report_table(result, lang)
+problems = join.problems_table(result.problems, lang)
+problems["severity"] = problems["severity"].map(lambda v: t(f"fig_severity_{v}"))
+by_cat = {c: report[report["category"] == c] for c in join.CATEGORIES}
+without = result.areas_without_figures.copy()
+for lv in ("district", "regency"):
+    if f"{lv}_code" in without:
+        without[lv] = without[f"{lv}_code"].map(dict(zip(bset.full[lv]["code"], bset.full[lv]["name"])))
+tabs = st.tabs([t("fig_tab_problems", n=len(problems)), t("fig_tab_by_name", n=s["matched_by_name"]),
+                t("fig_tab_ambiguous", n=s["ambiguous"]), t("fig_tab_unmatched", n=s["unmatched"]),
+                t("fig_tab_invalid", n=s["invalid"]), t("fig_tab_without", n=s["areas_without_figures"])])
+with tabs[0]:
+    table(problems, ["row", "column", "severity", "message"])
+with tabs[1]:
+    table(by_cat["matched_by_name"], ["row", "name_in_file", "code", "official_name", "score", "messages"])
+with tabs[2]:
+    table(by_cat["ambiguous"], ["row", "name_in_file", "candidates"])
+with tabs[3]:
+    table(by_cat["unmatched"], ["row", "code_in_file", "name_in_file", "candidates", "messages"])
+with tabs[4]:
+    table(by_cat["invalid"], ["row", "code_in_file", "name_in_file", "messages"])
+with tabs[5]:
+    table(without, [c for c in ("code", "name", "district", "regency") if c in without])
+
+header = [t("fig_report_header", source=name)]
+stem = re.sub(r"[^A-Za-z0-9_-]+", "_", name.rsplit(".", 1)[0])[:40] or "figures"
+d1, d2 = st.columns(2)
+d1.download_button(t("fig_download_report"), tabular.to_csv_bytes(report, header), f"{stem}_join_report.csv",
+                   "text/csv", key="fig_dl_report", on_click="ignore")
+d2.download_button(t("fig_download_rejected"),
+                   tabular.to_csv_bytes(join.rejected_rows(result, raw.cells, lang), header),
+                   f"{stem}_rejected_rows.csv", "text/csv", key="fig_dl_rejected", on_click="ignore")
+
+if result.figures is None:
+    st.error(t("fig_use_none"))
+elif st.button(t("fig_use"), type="primary", key="fig_use"):
+    state.set_figures(result.figures)
+    st.rerun()
+if not active.synthetic and result.figures is not None and state.figures_key(active) == state.figures_key(result.figures):
+    st.success(t("fig_used"))

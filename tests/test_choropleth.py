@@ -1,0 +1,136 @@
+"""The explorer map rendered to HTML without a browser: what it draws for each view."""
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo import choropleth, classify, demo, indicators, maps
+from conftest import needs_shared
+
+pytestmark = needs_shared
+
+
+@pytest.fixture(scope="module")
+def frames(bali):
+    return indicators.build_frames(bali.full, demo.demo_figures(bali))
+
+
+def _boxes(layers) -> list[str]:
+    """The HTML of the legend and title boxes (as the browser will get it)."""
+    return [json.loads(c.html) for c in layers._children.values() if isinstance(c, maps.BoxLayer)]
+
+
+def _records(html: str, name: str = "info") -> dict:
+    """The per-area records embedded in the first AreaLayer script."""
+    m = re.search(r"var topo = .*?, info = (\{.*?\}), colors = (\[.*?\])", html, re.S)
+    return json.loads(m.group(1)), json.loads(m.group(2))
+
+
+def test_rate_choropleth_colours_match_the_legend(bali, frames):
+    view = choropleth.View(level="regency", indicator="coverage_rate", scheme="quantiles", k=4)
+    html = choropleth.explorer_html(frames["regency"], view, bali, True, "demo")
+    info, colors = _records(html)
+    values = indicators.indicator(frames["regency"], "coverage_rate")
+    ref = classify.classify(values, "quantiles", 4)
+    assert {c: v[0] for c, v in info.items()} == dict(zip(frames["regency"]["code"], ref.index))
+    assert colors == ref.colors
+    legend = _boxes(choropleth.explorer_layers(frames["regency"], view, bali, True, "demo"))[0]
+    rows = re.findall(r'background:(#[0-9a-f]{6})"></span><span>([^<]*)</span><span class="cnt">(\d+)<', legend)
+    assert [(c, int(n)) for c, _, n in rows] == list(zip(ref.colors, ref.counts))
+    assert rows[0][1] == f"{ref.lower[0]:.1f} % – {ref.upper[0]:.1f} %".replace(".", ",")
+
+
+def test_synthetic_label_on_the_map_itself(bali, frames):
+    view = choropleth.View(level="village")
+    title = _boxes(choropleth.explorer_layers(frames["village"], view, bali, True, "demo"))[1]
+    assert '<div class="geo-synthetic">Data sintetis (demo), bukan data nyata</div>' in title
+    real = _boxes(choropleth.explorer_layers(frames["village"], view, bali, False, "x.csv"))[1]
+    assert "geo-synthetic" not in real and "x.csv" in real
+
+def test_missing_figures_are_hatched_no_data(bali, frames):
+    frame = frames["village"].copy()
+    frame.loc[frame.index[:25], list(indicators.COUNT_COLUMNS)] = pd.NA
+    html = choropleth.explorer_html(frame, choropleth.View(level="village"), bali, True, "demo")
+    info, _ = _records(html)
+    assert sum(1 for v in info.values() if v[0] == -1) == 25
+    assert "url(#geo-hatch)" in html
+    legend = _boxes(choropleth.explorer_layers(frame, choropleth.View(level="village"), bali, True, "demo"))[0]
+    assert re.search(r'class="sw nodata"></span><span>Tidak ada data</span><span class="cnt">25<', legend)
+
+
+def test_counts_are_symbols_not_choropleth(bali, frames):
+    view = choropleth.View(level="village", indicator="uncovered", segment="fisher")
+    layers = choropleth.explorer_layers(frames["village"], view, bali, True, "demo")
+    kinds = [type(c).__name__ for c in layers._children.values()]
+    assert "SymbolLayer" in kinds
+    info, colors = _records(choropleth.explorer_html(frames["village"], view, bali, True, "demo"))
+    assert colors == [choropleth.NEUTRAL]  # areas are neutral; circles carry the counts
+    symbols = next(c for c in layers._children.values() if type(c).__name__ == "SymbolLayer")
+    pts = json.loads(symbols.points)
+    fishers = indicators.indicator(frames["village"], "uncovered", "fisher")
+    assert len(pts) == int((fishers > 0).sum())
+    # circle area proportional to the count: radius^2 / count is constant
+    by_code = dict(zip(frames["village"]["code"], fishers))
+    ratios = [p[2] ** 2 / by_code[p[3]] for p in pts if p[2] > 3]
+    assert max(ratios) / min(ratios) < 1.05
+
+
+def test_density_and_share_are_choropleths(bali, frames):
+    f = frames["district"]
+    dens = choropleth.map_values(f, choropleth.View(level="district", indicator="uncovered", measure="density"))
+    share = choropleth.map_values(f, choropleth.View(level="district", indicator="uncovered", measure="share"))
+    unc = indicators.indicator(f, "uncovered")
+    assert np.allclose(dens, unc / f["area_km2"])
+    assert np.allclose(share, 100 - indicators.indicator(f, "coverage_rate"))
+    assert not choropleth.View(indicator="uncovered", measure="density").symbols
+
+
+def test_gap_to_target_diverges_at_zero(bali, frames):
+    view = choropleth.View(level="village", indicator="gap_to_target", target=55.0)
+    c = choropleth.classes_for(frames["village"], view)
+    assert 0.0 in c.upper
+    reds = set(classify._ramp("RdBu", 10)[:5]) | set(classify._ramp("Reds", 9))
+    assert all(col in reds for col, u in zip(c.colors, c.upper) if u <= 0)
+
+
+def test_regency_filter_draws_only_its_villages(bali, frames):
+    view = choropleth.View(level="village", regency="51.06")
+    info, _ = _records(choropleth.explorer_html(frames["village"], view, bali, True, "demo"))
+    expected = set(bali.full["village"].query("regency_code == '51.06'")["code"])
+    assert set(info) == expected and len(expected) == 72
+
+
+def test_tooltips_formatted_for_language(bali, frames):
+    view = choropleth.View(level="regency", lang="id")
+    tips = choropleth.tooltip_lines(frames["regency"], view, {})
+    text = ["".join(p if isinstance(p, str) else "".join(p) for p in tips["51.03"])]
+    assert re.search(r"\d+,\d %", text[0]) and "Pekerja: " in text[0]
+    tips_en = choropleth.tooltip_lines(frames["regency"], choropleth.View(level="regency", lang="en"), {})
+    text_en = "".join(p if isinstance(p, str) else "".join(p) for p in tips_en["51.03"])
+    assert re.search(r"\d+\.\d%", text_en) and "Workers: " in text_en
+    assert re.search(r"\d{1,3}(,\d{3})+", text_en) and re.search(r"\d{1,3}(\.\d{3})+", text[0])
+
+
+def test_hostile_area_names_never_become_markup(bali, frames):
+    frame = frames["village"].copy()
+    frame.loc[frame.index[0], "name"] = '<img src=x onerror=alert(1)>'
+    frame.loc[frame.index[1], "name"] = "${alert(1)}`"
+    frame.loc[frame.index[2], "name"] = "</script><script>alert(2)</script>"
+    html = choropleth.explorer_html(frame, choropleth.View(level="village"), bali, True, "demo")
+    assert "<img src=x" not in html and "</script><script>alert(2)" not in html
+    info, _ = _records(html)
+    assert info[frame["code"].iloc[0]][1][0] == '<img src=x onerror=alert(1)>'  # kept as text
+
+
+def test_village_map_is_small(bali, frames):
+    for view in (choropleth.View(level="village"), choropleth.View(level="village", indicator="uncovered")):
+        html = choropleth.explorer_html(frames["village"], view, bali, True, "demo")
+        assert len(html.encode()) < 400_000
+
+
+def test_view_checked_rejects_unknown_values():
+    v = choropleth.View(level="x", indicator="<script>", segment="y", scheme="z", k=99, basemap="q").checked()
+    assert (v.level, v.indicator, v.segment, v.scheme, v.k, v.basemap) == \
+        ("regency", "coverage_rate", "all", "quantiles", 9, "light")

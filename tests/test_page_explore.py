@@ -1,0 +1,78 @@
+"""The map explorer page runs for every level, indicator and measure (AppTest)."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import choropleth, indicators
+from conftest import ROOT, needs_shared
+
+pytestmark = needs_shared
+
+
+def app(lang: str = "id", **query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    at.session_state["lang"] = lang
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def test_default_view_is_the_demo_regency_map_labelled_synthetic():
+    at = app()
+    assert not at.exception
+    assert at.title[0].value == "Peta cakupan"
+    assert "SINTETIS" in at.warning[0].value
+    assert any("Bali: cakupan 53,9 %" in i.value for i in at.info)  # the calibrated province rate
+    published = at.dataframe[-1].value
+    assert set(published["region_code"]) >= {"51", "51.03", "51.06"}  # real figures beside the demo
+
+
+@pytest.mark.parametrize("level", choropleth.LEVELS)
+def test_every_level_and_indicator(level):
+    at = app(level=level)
+    assert at.selectbox(key="ex_level").value == level
+    for ind in indicators.INDICATORS:
+        at.selectbox(key="ex_indicator").set_value(ind).run()
+        assert not at.exception, (level, ind)
+        if ind in choropleth.COUNT_INDICATORS:
+            for measure in choropleth.MEASURES:
+                at.radio(key="ex_measure").set_value(measure).run()
+                assert not at.exception, (level, ind, measure)
+
+
+@pytest.mark.parametrize("scheme", ["natural_breaks", "equal_interval", "box_map", "user_defined"])
+def test_classification_schemes(scheme):
+    at = app(level="village", scheme=scheme, k="7")
+    assert not at.exception
+    assert at.selectbox(key="ex_scheme").value == scheme and at.slider(key="ex_k").value == 7
+    if scheme == "user_defined":
+        at.text_input(key="ex_breaks").input("40; 50,5; xx").run()
+        assert "xx" in at.error[0].value
+        at.text_input(key="ex_breaks").input("40; 50,5; 60").run()
+        assert not at.error and at.query_params["breaks"] == "40; 50,5; 60"
+
+
+def test_url_reopens_the_view_and_ignores_bad_values():
+    at = app(level="village", indicator="uncovered", segment="fisher", regency="51.06", measure="density")
+    assert (at.selectbox(key="ex_level").value, at.selectbox(key="ex_indicator").value,
+            at.selectbox(key="ex_segment").value, at.selectbox(key="ex_regency").value,
+            at.radio(key="ex_measure").value) == ("village", "uncovered", "fisher", "51.06", "density")
+    bad = app(level="<b>", regency="99.99", k="abc", target="1e9")
+    assert not bad.exception
+    assert bad.selectbox(key="ex_level").value == "regency" and bad.selectbox(key="ex_regency").value == ""
+
+
+def test_selected_village_profile_and_add_to_targets():
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    at.session_state["ex_selected"] = "51.06.01.2001"
+    at.run()
+    assert not at.exception
+    assert "51.06.01.2001" in at.text[0].value
+    table = at.dataframe[0].value
+    assert "petani" in set(table.iloc[:, 0])
+    at.button(key="ex_add").click().run()
+    assert at.session_state["selected_codes"] == ["51.06.01.2001"]
+
+
+def test_english():
+    at = app(lang="en")
+    assert at.title[0].value == "Coverage map" and "SYNTHETIC" in at.warning[0].value

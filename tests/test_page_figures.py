@@ -1,0 +1,124 @@
+"""The upload page (AppTest drives st.file_uploader): a good file, bad files, using the figures."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ARTIFACTS, ROOT, needs_shared
+
+pytestmark = needs_shared
+FIX = Path(__file__).parent / "fixtures" / "figures"
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def open_page(lang: str = "id") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+    at.session_state["lang"] = lang
+    at.switch_page("pages/figures.py")
+    return at.run()
+
+
+def upload(at: AppTest, name: str, mime: str = CSV) -> AppTest:
+    at.file_uploader(key="fig_upload").set_value((name, (FIX / name).read_bytes(), mime))
+    return at.run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_page_before_upload_says_the_demo_is_synthetic():
+    at = open_page()
+    assert not at.exception
+    assert at.title[0].value == "Data cakupan"
+    assert any("SINTETIS" in w.value for w in at.warning)
+    assert len(at.file_uploader) == 1 and not at.metric
+
+
+def test_good_file_then_use_it_and_return_to_the_demo():
+    at = upload(open_page("en"), "good.csv")
+    assert not at.exception and not at.error
+    m = metrics(at)
+    assert m["Rows"] == "5" and m["Matched by code"] == "5" and m["Invalid"] == "0"
+    assert m["Without figures"] == "711"
+    at.button(key="fig_use").click().run()
+    assert not at.exception
+    fig = at.session_state["figures"]
+    assert fig.synthetic is False and fig.level == "village" and fig.source == "good.csv"
+    assert sorted(fig.data["code"]) == ["51.71.01.1001", "51.71.01.1002", "51.71.01.1003", "51.71.01.1004",
+                                        "51.71.01.2007"]
+    assert fig.data.set_index("code").loc["51.71.01.2007", "workers_farmer"] == 310
+    assert any("uploaded file" in s.value for s in at.success)
+    assert not any("SYNTHETIC" in w.value for w in at.warning)
+    at.button(key="fig_back").click().run()
+    assert at.session_state["figures"] is None
+    assert any("SYNTHETIC" in w.value for w in at.warning)
+
+
+def test_messy_file_report_on_the_page():
+    at = upload(open_page("en"), "messy.csv")
+    assert not at.exception
+    m = metrics(at)
+    assert (m["Rows"], m["Matched by code"], m["Matched by name"], m["Ambiguous"], m["Unmatched"], m["Invalid"]) == \
+        ("13", "4", "2", "1", "1", "5")
+    mapping = at.dataframe[0].value  # the data editor: how each column was read
+    assert dict(zip(mapping["source"], mapping["read_as"])) == {
+        "No": "(ignore)", "Kode Desa": "code", "Nama Desa": "name", "Kecamatan": "district", "Periode": "period",
+        "Jumlah Pekerja": "workers", "Peserta Aktif": "covered", "Petani": "workers_farmer",
+        "Petani Peserta": "covered_farmer"}
+    assert mapping.set_index("source").loc["Jumlah Pekerja", "examples"] == "12.345 | 9.876 | 4.321"
+    problems = at.dataframe[1].value  # first tab: the problems with row and column
+    assert list(problems.columns) == ["Row", "Column", "Severity", "Message"]
+    row13 = problems[problems["Row"] == 13]
+    assert row13["Column"].tolist() == ["workers"] and "fractional" in row13["Message"].iloc[0]
+    assert "Problems (9)" in [tab.label for tab in at.tabs]
+
+
+def test_bad_files_stop_with_one_clear_message():
+    at = upload(open_page("en"), "text.xlsx", XLSX)
+    assert not at.exception
+    assert len(at.error) == 1 and "not an Excel workbook" in at.error[0].value and ".csv" in at.error[0].value
+    assert not at.metric and not any(b.key == "fig_use" for b in at.button)
+    at = upload(open_page("id"), "missing_columns.csv")
+    assert len(at.error) == 1 and "pekerja" in at.error[0].value and not at.metric
+
+
+def test_row_problems_only_exclude_bad_rows_in_indonesian():
+    at = upload(open_page("id"), "fractional.csv")
+    m = metrics(at)
+    assert m["Cocok lewat kode"] == "1" and m["Tidak sah"] == "2"
+    msgs = at.dataframe[1].value["Pesan"].tolist()
+    assert all("pecahan" in s for s in msgs)
+
+
+def test_xlsx_sheet_choice():
+    at = upload(open_page("en"), "title_rows.xlsx", XLSX)
+    assert at.selectbox(key=next(s.key for s in at.selectbox if s.key and s.key.startswith("fig_sheet_"))).value \
+        == "Ringkasan"
+    assert len(at.error) == 1 and "Data" in at.error[0].value  # the first sheet is empty: names the others
+    sheet = next(s for s in at.selectbox if s.key and s.key.startswith("fig_sheet_"))
+    sheet.set_value("Data").run()
+    m = metrics(at)
+    assert m["Rows"] == "5" and m["Matched by code"] == "3" and m["Matched by name"] == "1"
+
+
+@pytest.mark.browser
+def test_upload_in_chromium(app_url, offline_page):
+    """The real widget: a file chosen in the browser is read, reported and shown as text."""
+    page = offline_page
+    page.goto(app_url + "/figures?lang=en")
+    page.wait_for_selector("input[type=file]", state="attached", timeout=60_000)
+    page.set_input_files("input[type=file]", str(FIX / "messy.csv"))
+    page.get_by_text("Join report", exact=True).wait_for(timeout=60_000)
+    page.get_by_text("Matched by name", exact=True).first.wait_for(timeout=30_000)
+    metrics = page.locator('[data-testid="stMetric"]')
+    assert metrics.count() == 7
+    values = [metrics.nth(i).locator('[data-testid="stMetricValue"]').inner_text() for i in range(7)]
+    assert values == ["13", "4", "2", "1", "1", "5", "710"]
+    assert not page.errors, page.errors
+    page.set_viewport_size({"width": 1400, "height": 2400})  # Streamlit scrolls inside its own container
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "figures_upload.png"))
