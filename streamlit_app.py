@@ -10,5 +10,6 @@ pages = [
     st.Page("pages/explore.py", title=state.t("page_explore"), icon=":material/map:", url_path="explore", default=True),
     st.Page("pages/areas.py", title=state.t("page_boundaries"), icon=":material/grid_on:", url_path="areas"),
     st.Page("pages/figures.py", title=state.t("fig_page_title"), icon=":material/upload_file:", url_path="figures"),
+    st.Page("pages/targets.py", title=state.t("tl_page"), icon=":material/checklist:", url_path="targets"),
 ]
 st.navigation(pages).run()

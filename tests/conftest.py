@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -18,6 +19,11 @@ SHARED = ROOT.parent / "shared" / "boundaries" / "wilayah_boundaries"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# Saved target lists go to a throwaway database in tests (never data/targets.sqlite); the app
+# server started by app_url inherits it.
+os.environ.setdefault("GEO_DATABASE_URL", "sqlite:///" + os.path.join(tempfile.mkdtemp(prefix="geo-tests-"),
+                                                                        "targets.sqlite"))
 
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/boundaries not present")
 

@@ -1,0 +1,191 @@
+"""Benchmark: our approach beside the naive one, on this machine, figures as medians.
+
+    python bench/run.py [--json] [--region] [--no-browser] [--repeat 5]
+
+Figures are named ``<what>_<unit>`` (see ../shared/CONTRACT.md); the region's are prefixed
+``region_``. The naive approach is ``GeoDataFrame.explore()`` on the upstream polygons.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import geopandas as gpd  # noqa: E402
+
+from geo import boundaries, choropleth, demo, indicators, upstream  # noqa: E402
+
+INDICATOR_CYCLE = [("coverage_rate", "all"), ("uncovered", "farmer"), ("gap_to_target", "all"),
+                   ("uncovered", "fisher"), ("to_target", "vulnerable")]
+
+
+def timed(fn, repeat: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out
+
+
+def naive_map_bytes(provinces: list[str], level: str, figures: indicators.Figures) -> int:
+    """``explore()`` on the upstream polygons as they come, with the same value and name."""
+    root = upstream.locate_source()
+    depth = {"regency": 1, "district": 2, "village": 3}[level]
+    rows = []
+    for p in provinces:
+        for rel in upstream.files_for_province(p, root):
+            rows += [r for r in upstream.read_file(root / rel) if r.code.count(".") == depth]
+    gdf = gpd.GeoDataFrame({"code": [r.code for r in rows], "name": [r.name for r in rows]},
+                           geometry=[upstream.path_to_geometry(r.path) for r in rows], crs=4326)
+    frame = indicators.build_frames(boundaries.load(provinces).full, figures)[level]
+    rate = dict(zip(frame["code"], indicators.indicator(frame, "coverage_rate")))
+    gdf["coverage_rate"] = gdf["code"].map(rate)
+    m = gdf[~gdf.geometry.isna()].explore(column="coverage_rate", tooltip=["name", "code", "coverage_rate"])
+    return len(m.get_root().render().encode())
+
+
+def map_figures(provinces: list[str], repeat: int, prefix: str = "") -> dict:
+    bset = boundaries.load(provinces)
+    figures = demo.demo_figures(bset)
+    frames = indicators.build_frames(bset.full, figures)
+    out = {}
+    for level in boundaries.LEVELS:
+        view = choropleth.View(level=level)
+        html = choropleth.explorer_html(frames[level], view, bset, True, "demo")
+        out[f"{prefix}{level}_map_bytes"] = len(html.encode())
+        out[f"{prefix}naive_{level}_map_bytes"] = naive_map_bytes(provinces, level, figures)
+        cycle = iter(INDICATOR_CYCLE * (repeat + 1))
+
+        def rebuild():
+            ind, seg = next(cycle)
+            return choropleth.explorer_html(frames[level], choropleth.View(level=level, indicator=ind,
+                                                                           segment=seg), bset, True, "demo")
+        rebuild()  # warm
+        out[f"{prefix}{level}_map_build_s_median"] = round(timed(rebuild, repeat)[0], 4)
+    out[f"{prefix}map_build_s_median"] = out[f"{prefix}village_map_build_s_median"]
+    out[f"{prefix}village_map_ratio"] = round(out[f"{prefix}naive_village_map_bytes"]
+                                              / out[f"{prefix}village_map_bytes"], 1)
+    return out
+
+
+def boundary_build(provinces: list[str]) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        for p in provinces:
+            boundaries.ensure_province(p, cache_dir=Path(tmp), force=True)
+        return {"boundary_build_s": round(time.perf_counter() - t, 2)}
+
+
+def clusters_figures(provinces: list[str], repeat: int, prefix: str = "") -> dict:
+    try:
+        from bench import clusters_bench  # written with the cluster analysis
+    except ImportError:
+        try:
+            import clusters_bench  # type: ignore
+        except ImportError:
+            return {}
+    res = clusters_bench.run(provinces, repeat=repeat) if "repeat" in \
+        clusters_bench.run.__code__.co_varnames else clusters_bench.run(provinces)
+    return {prefix + k: v for k, v in res.items()}
+
+
+def browser_indicator_change(repeat: int) -> dict:
+    """From picking another indicator to the new village map drawn, in headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    from conftest import CHROMIUM, CHROMIUM_ARGS, choose, wait_for_map, _free_port
+
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port",
+                             str(port), "--server.headless", "true", "--server.address", "127.0.0.1"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        from geo import i18n
+        names = {k: i18n.t("ind_" + k, "id", target="73,86 %") for k in indicators.INDICATORS}
+        times = []
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = b.new_page(viewport={"width": 1400, "height": 1000})
+            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(url) else r.abort())
+            page.goto(url + "/?level=village")
+            wait_for_map(page, "document.querySelectorAll('path.leaflet-interactive').length === 716", 90)
+            order = ["uncovered", "coverage_rate", "gap_to_target", "to_target"]
+            for i in range(repeat + 1):
+                ind = order[i % len(order)]
+                title = names[ind]
+                t = time.perf_counter()
+                choose(page, "Indikator", title)
+                wait_for_map(page, "(() => { const h = document.querySelector('.geo-title h4'); "
+                                   f"return h && h.textContent.startsWith({json.dumps(title)}) && "
+                                   "document.querySelectorAll('path.leaflet-interactive').length === 716; })()", 60)
+                if i:  # the first change warms the caches
+                    times.append(time.perf_counter() - t)
+            b.close()
+        rss = _rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return {"indicator_change_s_median": round(statistics.median(times), 3),
+            "indicator_change_s_max": round(max(times), 3), "server_rss_mb": rss}
+
+
+def _rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--region", action="store_true", help="also the whole Bali-Nusa Tenggara-Papua region")
+    ap.add_argument("--no-browser", action="store_true")
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    out: dict = {"machine_cores": os.cpu_count()}
+    out.update(boundary_build(["51"]))
+    out.update(map_figures(["51"], args.repeat))
+    out.update(clusters_figures(["51"], args.repeat))
+    if not args.no_browser:
+        out.update(browser_indicator_change(args.repeat))
+    if args.region:
+        region = upstream.known_provinces()
+        out.update({"region_" + k: v for k, v in boundary_build(region).items()})
+        out.update(map_figures(region, max(1, args.repeat // 2), "region_"))
+        out.update(clusters_figures(region, 1, "region_"))
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    if args.json:
+        print(json.dumps(out))
+    else:
+        width = max(len(k) for k in out)
+        for k, v in out.items():
+            print(f"{k:{width}s}  {v}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,200 @@
+"""Target-list spreadsheets (formula-safe, codes as text, header block), small-count suppression,
+and the PNG snapshot drawn without a browser."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+
+from geo import choropleth, export, indicators, targeting
+from geo.targeting import Settings
+from conftest import needs_shared
+
+HOSTILE = ["=HYPERLINK(\"http://x\",\"click\")", "+1+2", "-2+3", "@SUM(A1)", "\tTab", "\rCR",
+           "=1+1", "<script>alert(1)</script>", "${x}", "'quoted", "-12"]
+
+
+def _frame(names: list[str]) -> pd.DataFrame:
+    rows = []
+    for i, name in enumerate(names):
+        rows.append({"code": f"51.10.01.{2001 + i}", "name": name, "workers": 100 + i, "covered": 40,
+                     "workers_farmer": 60, "covered_farmer": 10, "workers_wage": 40 + i, "covered_wage": 30})
+    return pd.DataFrame(rows)
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    text = data.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def test_csv_neutralises_formulas_and_keeps_codes():
+    f = _frame(HOSTILE)
+    data = export.target_list_csv(f, list(f["code"]), Settings(), source="upload.csv", synthetic=False,
+                                  lang="en", list_name="=cmd|' /C calc'!A0", author="@evil", note="+note")
+    rows = _csv_rows(data)
+    header = [r[0] for r in rows[: rows.index([])]]
+    table = rows[rows.index([]) + 1:]
+    assert table[0][:2] == ["code", "name"]
+    names = [r[1] for r in table[1:]]
+    for original, written in zip(HOSTILE, names):
+        if original[0] in "=+-@\t\r" and original != "-12":
+            assert written == "'" + original
+        else:
+            assert written == original
+    assert [r[0] for r in table[1:]] == list(f["code"])  # 51.10... stays as written
+    # the header block's user text is neutralised too
+    assert not any(line.startswith(("=", "+", "-", "@")) for line in header)
+    assert any("=cmd" in line for line in header)
+
+
+def test_xlsx_text_cells_are_strings_never_formulas():
+    f = _frame(HOSTILE)
+    data = export.target_list_xlsx(f, list(f["code"]), Settings(), source="=evil()", synthetic=True,
+                                   lang="id", note="=1+1")
+    ws = load_workbook(io.BytesIO(data)).active
+    cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
+    assert all(c.data_type != "f" for c in cells)
+    header_row = next(c.row for c in cells if c.value == "code")
+    names = [ws.cell(row=header_row + 1 + i, column=2) for i in range(len(HOSTILE))]
+    # exactly the text (XML reading turns a bare carriage return into a line feed)
+    assert [c.value for c in names] == [h.replace("\r", "\n") for h in HOSTILE]
+    assert all(c.data_type == "s" for c in names)
+    codes = [ws.cell(row=header_row + 1 + i, column=1) for i in range(len(HOSTILE))]
+    assert [c.value for c in codes] == list(f["code"]) and all(c.data_type == "s" for c in codes)
+    # the header block: synthetic flag, source, settings, all as text
+    block = [ws.cell(row=r, column=1).value for r in range(1, header_row - 1)]
+    assert any("SINTETIS" in line for line in block)
+    assert any(line.endswith("=evil()") for line in block)
+    assert any("Rp16.800" in line and "12 bulan" in line for line in block)
+
+
+def test_header_block_says_where_when_and_how():
+    lines = export.header_lines(Settings(uptake=80), "figures.xlsx", synthetic=False, lang="en",
+                                when=dt.date(2026, 2, 16))
+    text = "\n".join(lines)
+    assert "figures.xlsx" in text and "2026-02-16" in text and "cahyadsn/wilayah_boundaries" in text
+    assert "Rp16,800" in text and "80%" in text and "73.86%" in text
+    assert "SYNTHETIC" not in text
+    assert "SYNTHETIC" in "\n".join(export.header_lines(Settings(), "demo", True, "en"))
+
+
+def test_target_list_budget_column_matches_budget():
+    f = _frame(["A", "B", "C"])
+    s = Settings(uptake=50)
+    df = export.target_list_frame(f, ["51.10.01.2003", "51.10.01.2001"], s)
+    assert list(df["code"]) == ["51.10.01.2003", "51.10.01.2001"]  # the order given
+    # farmer uncovered 50 each, half enrol, 16,800 x 12
+    assert list(df["budget_rp"]) == [25 * 16_800 * 12] * 2
+    assert df["budget_rp"].sum() == targeting.budget(f, list(df["code"]), s).budget
+
+
+def test_suppress_small_counts_and_what_derives_from_them():
+    df = pd.DataFrame({"code": ["a", "b", "c"], "workers": [3, 50, 0], "covered": [1, 40, 0],
+                       "coverage_rate": [33.3, 80.0, np.nan]})
+    out = export.suppress_small(df, ["workers", "covered"], 5, derived={"coverage_rate": ["workers", "covered"]})
+    assert list(out["workers"]) == ["<5", 50, 0]
+    assert list(out["covered"]) == ["<5", 40, 0]
+    assert out.loc[0, "coverage_rate"] == "<5" and out.loc[1, "coverage_rate"] == 80.0
+    assert export.suppress_small(df, ["workers"], 0).equals(df)  # off by default
+
+
+def test_exported_list_suppresses_when_asked():
+    f = _frame(["A"])
+    f.loc[0, ["workers_farmer", "covered_farmer"]] = [12, 9]  # 3 uncovered farmers
+    df = export.target_list_frame(f, ["51.10.01.2001"], Settings(), suppress=10)
+    assert df.loc[0, "uncovered"] == "<10" and df.loc[0, "budget_rp"] == "<10"
+    assert df.loc[0, "workers"] == 100  # not small
+
+
+def test_scale_bar_arithmetic():
+    # one degree of longitude: 111.32 km at the equator, cos(latitude) of it elsewhere
+    assert export.metres_per_degree_lon(0) == pytest.approx(111_319.5, rel=1e-4)
+    assert export.metres_per_degree_lon(-8.4) == pytest.approx(111_319.5 * np.cos(np.radians(8.4)), rel=3e-3)
+    assert [export._nice_length_km(w) for w in (160, 40, 9, 0.9)] == [20, 5, 1, 0.1]
+
+
+# ---------------------------------------------------------------- PNG
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def _has_colour(img: np.ndarray, hex_colour: str, tol: int = 6) -> bool:
+    rgb = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
+    return bool((np.abs(img.astype(int) - rgb).max(axis=2) <= tol).any())
+
+
+@pytest.fixture(scope="module")
+def demo_frames(bali):
+    from geo import demo
+    fig = demo.demo_figures(bali)
+    return fig, indicators.build_frames(bali.full, fig)
+
+
+@needs_shared
+def test_png_village_map_has_classes_nodata_and_synthetic_label(bali, demo_frames):
+    fig, frames = demo_frames
+    frame = frames["village"].copy()
+    frame.loc[frame.index[:40], "covered"] = pd.NA  # some villages without figures
+    view = choropleth.View(level="village", indicator="coverage_rate", lang="en")
+    png = export.snapshot_png(frame, view, bali, synthetic=True, source="demo $x$ <b>")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    img = _pixels(png)
+    assert img.shape == (1200, 1600, 3)
+    classes = choropleth.classes_for(frame, view)
+    for colour in classes.colors:  # every class colour is drawn (map and legend)
+        assert _has_colour(img, colour), colour
+    assert _has_colour(img, export.NODATA_FACE, tol=2)  # hatched no-data areas
+    assert _has_colour(img[:100, 1000:], "#c00000", tol=30)  # the red synthetic label, top right
+    spec = export.explorer_png_spec(frame, view, bali, True, "demo")
+    assert int((spec.areas["cls"] < 0).sum()) == 40
+
+
+@needs_shared
+def test_png_without_synthetic_label_and_other_sizes(bali, demo_frames):
+    _, frames = demo_frames
+    view = choropleth.View(level="regency", indicator="gap_to_target", lang="id")
+    png = export.snapshot_png(frames["regency"], view, bali, synthetic=False, source="upload.xlsx",
+                              size=(800, 600))
+    img = _pixels(png)
+    assert img.shape == (600, 800, 3)
+    assert not _has_colour(img, "#c00000", tol=30)
+
+
+@needs_shared
+def test_png_counts_as_circles(bali, demo_frames):
+    _, frames = demo_frames
+    view = choropleth.View(level="district", indicator="uncovered", segment="vulnerable", lang="en")
+    spec = export.explorer_png_spec(frames["district"], view, bali, True, "demo")
+    assert spec.symbols is not None and len(spec.symbols) == 57
+    big = spec.symbols["size_pt"].idxmax()
+    values = choropleth.map_values(frames["district"], view)
+    assert big == int(np.argmax(values.to_numpy()))  # the largest count has the largest circle
+    assert _has_colour(_pixels(export.render_png(spec)), export.NEUTRAL)
+
+
+@needs_shared
+def test_categories_png_for_cluster_maps(bali):
+    web = bali.web["village"]
+    cats = pd.Series(["high-high"] * 10 + ["not significant"] * 600, index=web["code"].iloc[:610].values)
+    png = export.categories_png(web, cats, ["high-high", "low-low", "not significant"],
+                                {"high-high": "#d7191c", "low-low": "#2c7bb6", "not significant": "#eeeeee"},
+                                {"high-high": "High-high"}, "Clusters", "demo", True, "en")
+    img = _pixels(png)
+    assert _has_colour(img, "#d7191c") and _has_colour(img, export.NODATA_FACE, tol=2)
+
+
+@needs_shared
+def test_html_snapshot_is_standalone(bali, demo_frames):
+    fig, frames = demo_frames
+    view = choropleth.View(level="district", indicator="coverage_rate", lang="en")
+    html = export.snapshot_html(frames["district"], view, bali, True, "demo")
+    assert "<script src=" not in html and "/app/static/" not in html
+    assert "topojson" in html and "Synthetic" in html

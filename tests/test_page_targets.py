@@ -1,0 +1,163 @@
+"""The targeting page in Streamlit's AppTest: budget shown, saved lists, URL state, wrong-level data."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import i18n, indicators
+from conftest import ROOT, needs_shared
+
+pytestmark = needs_shared
+
+
+@pytest.fixture(autouse=True)
+def database(tmp_path, monkeypatch):
+    """Each test its own SQLite file (the page caches one store per database URL)."""
+    monkeypatch.setenv("GEO_DATABASE_URL", f"sqlite:///{tmp_path / 'lists.sqlite'}")
+
+
+def page(lang: str = "en", query: dict | None = None, selected: list[str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+    at.session_state["lang"] = lang
+    if selected is not None:
+        at.session_state["selected_codes"] = selected
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.switch_page("pages/targets.py")
+    return at.run()
+
+
+@pytest.fixture(scope="module")
+def demo(bali):
+    from geo import demo as demo_mod
+    return demo_mod.demo_figures(bali).data.set_index("code")
+
+
+def metric(at: AppTest, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def test_page_runs_in_both_languages():
+    at = page("id")
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Daftar sasaran"
+    assert metric(at, "Anggaran 12 bulan") == "Rp0"
+    at = page("en")
+    assert not at.exception and at.title[0].value == "Target lists"
+
+
+def test_budget_of_the_selection(demo):
+    sel = list(demo.index[:3])
+    at = page("en", selected=sel)
+    assert not at.exception, at.exception
+    # independently: uncovered non-wage people of the three villages x Rp16,800 x 12
+    uncovered = sum(int(demo.loc[c, f"workers_{s}"]) - int(demo.loc[c, f"covered_{s}"])
+                    for c in sel for s in indicators.NON_WAGE)
+    assert metric(at, "Villages") == "3"
+    assert metric(at, "Expected people enrolled") == i18n.fmt_num(uncovered, "en")
+    assert metric(at, "Budget for 12 months") == i18n.fmt_rp(uncovered * 16_800 * 12, "en")
+    # uptake 50 %, 6 months, Indonesian formatting
+    at = page("id", {"tl_uptake": "50", "tl_months": "6"}, selected=sel)
+    assert metric(at, "Anggaran 6 bulan") == i18n.fmt_rp(uncovered * 0.5 * 16_800 * 6, "id")
+
+
+def test_reached_rates_recomputed_from_sums(demo):
+    at = page("en", selected=[demo.index[0]])
+    rates = next(df.value for df in at.dataframe if "Now" in df.value.columns)
+    province = rates.iloc[0]
+    w, c = demo["workers"].astype(int).sum(), demo["covered"].astype(int).sum()
+    assert province["Now"] == i18n.fmt_pct(100 * c / w, "en", 2)
+    gained = sum(int(demo.iloc[0][f"workers_{s}"]) - int(demo.iloc[0][f"covered_{s}"]) for s in indicators.NON_WAGE)
+    assert province["After"] == i18n.fmt_pct(100 * (c + gained) / w, "en", 2)
+    assert len(rates) == 2  # the province and the one regency touched
+
+
+def test_save_refuses_silent_overwrite_then_versions(demo):
+    at = page("en", selected=list(demo.index[:4]))
+    at.text_input(key="tl_name").input("Round 1")
+    at.text_input(key="tl_author").input("Ayu")
+    at.button[[b.label for b in at.button].index("Save")].click().run()
+    assert any('"Round 1" saved (version 1, 4 villages)' in s.value for s in at.success)
+    assert at.query_params["tl_list"] == "Round 1"
+    # the same name again, without overwrite: refused, nothing lost
+    at.session_state["selected_codes"] = list(demo.index[:2])
+    at.text_input(key="tl_name").input("Round 1")
+    at.button[[b.label for b in at.button].index("Save")].click().run()
+    assert any("already exists (version 1)" in e.value for e in at.error)
+    at.checkbox(key="tl_overwrite").check()
+    at.button[[b.label for b in at.button].index("Save")].click().run()
+    assert any("(version 2, 2 villages)" in s.value for s in at.success)
+    # open version 1 again: the selection comes back with its four villages
+    at.session_state["selected_codes"] = []
+    at.run()
+    open_tab_version = next(s for s in at.selectbox if s.label == "Version")
+    open_tab_version.set_value(1).run()
+    at.button[[b.label for b in at.button].index("Open as the selection")].click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["selected_codes"] == list(demo.index[:4])
+    assert any("version 1 opened: 4 villages" in s.value for s in at.success)
+
+
+def test_url_restores_filters_settings_and_saved_list(demo):
+    at = page("en", selected=list(demo.index[:5]))
+    at.text_input(key="tl_name").input("Shared")
+    at.number_input(key="tl_uptake").set_value(80.0)
+    at.button[[b.label for b in at.button].index("Save")].click().run()
+    assert at.query_params["tl_uptake"] == "80.0"
+    # a new session from a copied link: the list, its settings and the filters come back
+    url = dict(at.query_params.items())
+    url.update(tl_regency="51.03", tl_min="300", tl_sort="coverage_rate", tl_desc="0")
+    again = page("en", url)
+    assert not again.exception, again.exception
+    s = again.session_state
+    assert s["selected_codes"] == list(demo.index[:5])
+    assert (s["tl_regency"], s["tl_min"], s["tl_sort"], s["tl_desc"], s["tl_uptake"]) == \
+        ("51.03", 300, "coverage_rate", False, 80.0)
+    badung = demo[[c.startswith("51.03.") for c in demo.index]]
+    unc = sum(badung[f"workers_{x}"].astype(int) - badung[f"covered_{x}"].astype(int) for x in indicators.NON_WAGE)
+    assert any(f"{int((unc >= 300).sum())} of 716 villages shown" in c.value for c in again.caption)
+
+
+def test_hostile_url_values_are_ignored():
+    at = page("en", {"tl_uptake": "abc", "tl_seg": "wage,<script>", "tl_regency": "99.99", "tl_list": "nope"})
+    assert not at.exception, at.exception
+    assert at.session_state["tl_uptake"] == 100.0 and at.session_state["tl_seg"] == ["wage"]
+    assert at.session_state["tl_regency"] == ""
+    assert any('"nope" not found' in e.value for e in at.error)
+
+
+def test_regency_level_figures_explain_what_is_needed(bali):
+    from geo.indicators import Figures
+    reg = pd.DataFrame({"code": sorted(bali.full["regency"]["code"]), "workers": 1000, "covered": 500})
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+    at.session_state["lang"] = "en"
+    at.session_state["figures"] = Figures(reg, "regency", "regencies.csv")
+    at.session_state["figures_provinces"] = ("51",)
+    at.switch_page("pages/targets.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert any("need village-level figures" in i.value for i in at.info)
+
+
+def test_only_robust_high_high_filter(demo):
+    codes = list(demo.index[10:13])
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+    at.session_state["lang"] = "en"
+    at.session_state["robust_high_high_codes"] = codes  # as the cluster page leaves them
+    at.switch_page("pages/targets.py")
+    at.run()
+    at.toggle(key="tl_hh").set_value(True).run()
+    assert not at.exception, at.exception
+    assert any(c.value.startswith("3 of 716 villages shown") for c in at.caption)
+    # without the cluster page's result the page runs the default analysis itself
+    at = page("en", {"tl_hh": "1"})
+    assert not at.exception, at.exception
+    shown = next(c.value for c in at.caption if "villages shown" in c.value)
+    from geo import clusters
+    from geo import boundaries, demo as demo_mod
+    bset = boundaries.load("51")
+    frame = indicators.build_frames(bset.full, demo_mod.demo_figures(bset))["village"]
+    tab = clusters.analyse(frame).table
+    expected = int(((tab["label"] == clusters.HH) & tab["stable"]).sum())
+    assert shown.startswith(f"{expected} of 716 villages shown")

@@ -1,0 +1,229 @@
+"""Saved target lists: versions instead of silent overwrites, and no save lost with 16 writers."""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from geo import store
+
+CODES = ["51.03.01.2001", "51.03.01.2002", "51.71.01.1001"]
+WRITERS = 16
+SAVES_EACH = 8
+
+
+@pytest.fixture
+def url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'lists.sqlite'}"
+
+
+def test_save_open_names_delete(url):
+    s = store.Store(url)
+    saved = s.save("Nusa Penida fishers", CODES + ["5103012001"], author="Ayu", note="first round",
+                   settings={"uptake": 80, "segments": ["fisher"]})
+    assert saved.version == 1 and saved.codes == CODES  # normalised, duplicate dropped
+    got = s.open("  Nusa   Penida fishers ")  # same name once spaces are tidied
+    assert (got.author, got.note, got.codes, got.settings) == ("Ayu", "first round", CODES,
+                                                               {"segments": ["fisher"], "uptake": 80})
+    s.save("Second", CODES[:1])
+    assert [n.name for n in s.names()] == ["Second", "Nusa Penida fishers"]  # latest first
+    assert s.delete("Second") == 1
+    assert s.delete("Second") == 0
+    with pytest.raises(store.NotFound):
+        s.open("Second")
+    assert [n.name for n in s.names()] == ["Nusa Penida fishers"]
+
+
+def test_same_name_is_not_overwritten_silently(url):
+    s = store.Store(url)
+    s.save("Badung", CODES[:2], author="A", note="v1")
+    with pytest.raises(store.NameExists, match="already exists"):
+        s.save("Badung", CODES[2:], author="B")
+    assert s.open("Badung").codes == CODES[:2]
+    v2 = s.save("Badung", CODES[2:], author="B", note="v2", overwrite=True)
+    assert v2.version == 2
+    assert s.open("Badung").codes == CODES[2:]
+    # the earlier version is kept and can be opened
+    old = s.open("Badung", version=1)
+    assert (old.codes, old.author, old.note, old.versions) == (CODES[:2], "A", "v1", 2)
+    assert [h.version for h in s.history("Badung")] == [1, 2]
+    assert s.names()[0].version == 2 and s.names()[0].villages == 1
+    assert s.delete("Badung") == 2
+
+
+def test_bad_input_is_refused_with_a_message(url):
+    s = store.Store(url)
+    with pytest.raises(store.StoreError, match="needs a name"):
+        s.save("   ", CODES)
+    with pytest.raises(store.StoreError, match="not a village code: '51.03'"):
+        s.save("x", ["51.03.01.2001", "51.03"])
+    with pytest.raises(store.StoreError, match="at most"):
+        s.save("n" * 500, CODES)
+    assert s.names() == []  # nothing half-saved
+
+
+def test_compare():
+    a = store.SavedList("a", 1, "", "", ["1", "2", "3"], {"uptake": 100, "months": 12}, "")
+    b = store.SavedList("b", 1, "", "", ["3", "4"], {"uptake": 80, "months": 12}, "")
+    c = store.compare(a, b)
+    assert (c.only_a, c.only_b, c.both) == (["1", "2"], ["4"], ["3"])
+    assert c.settings_changed == {"uptake": (100, 80)}
+
+
+def test_sqlite_is_wal_with_full_sync(url):
+    s = store.Store(url)
+    with s.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 10_000
+
+
+def test_default_url_is_under_data(monkeypatch):
+    monkeypatch.delenv(store.URL_ENV, raising=False)
+    assert store.database_url().endswith("/data/targets.sqlite")
+    monkeypatch.setenv(store.URL_ENV, "postgresql://u@h/db")
+    assert store.database_url() == "postgresql://u@h/db"
+
+
+# ---------------------------------------------------------------- concurrency
+
+
+def _writer(url: str, who: int, start, errors) -> None:
+    """One writer: its own lists, overwrites of one shared list, and a race for a new name."""
+    try:
+        s = store.Store(url)
+        start.wait()
+        for i in range(SAVES_EACH):
+            code = f"51.03.01.{2000 + who * SAVES_EACH + i:04d}"
+            s.save(f"w{who}-{i}", [code], author=f"writer {who}", note=str(i))
+            s.save("shared", [code], author=f"writer {who}", note=f"{who}-{i}", overwrite=True)
+        try:
+            s.save("race", [f"51.03.01.{2000 + who:04d}"], author=str(who))
+        except store.NameExists:
+            pass
+        s.dispose()
+    except Exception as exc:  # reported to the test, never swallowed
+        errors.append(f"writer {who}: {type(exc).__name__}: {exc}")
+
+
+def _check_nothing_lost(url: str) -> None:
+    s = store.Store(url)
+    names = {n.name for n in s.names()}
+    expected = {f"w{w}-{i}" for w in range(WRITERS) for i in range(SAVES_EACH)}
+    assert expected <= names, sorted(expected - names)[:5]
+    hist = s.history("shared")
+    assert [h.version for h in hist] == list(range(1, WRITERS * SAVES_EACH + 1))
+    assert sorted(h.note for h in hist) == sorted(f"{w}-{i}" for w in range(WRITERS) for i in range(SAVES_EACH))
+    assert len(s.history("race")) == 1  # exactly one writer won the new name, no one overwrote it
+
+
+def _run_processes(url: str) -> None:
+    ctx = mp.get_context("fork")
+    with ctx.Manager() as manager:
+        errors = manager.list()
+        start = manager.Barrier(WRITERS)
+        procs = [ctx.Process(target=_writer, args=(url, w, start, errors)) for w in range(WRITERS)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(240)
+        assert all(p.exitcode == 0 for p in procs), [p.exitcode for p in procs]
+        assert list(errors) == []
+
+
+def test_sixteen_processes_lose_no_save(url):
+    store.Store(url).dispose()  # create the tables, as the app does at start
+    _run_processes(url)
+    _check_nothing_lost(url)
+
+
+def test_sixteen_threads_lose_no_save(url):
+    errors: list[str] = []
+    start = threading.Barrier(WRITERS)
+    threads = [threading.Thread(target=_writer, args=(url, w, start, errors)) for w in range(WRITERS)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(240)
+    assert errors == []
+    _check_nothing_lost(url)
+
+
+# ---------------------------------------------------------------- PostgreSQL (same code)
+
+
+def _postgres_url():
+    """$GEO_TEST_POSTGRES_URL, or a throwaway cluster when Debian's PostgreSQL is installed."""
+    url = os.environ.get("GEO_TEST_POSTGRES_URL")
+    if url:
+        return url, None
+    bindir = Path("/usr/lib/postgresql")
+    initdb = sorted(bindir.glob("*/bin/initdb"))
+    if not initdb:
+        return None, None
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return None, None
+    return "local", initdb[-1].parent
+
+
+@pytest.fixture(scope="module")
+def pg_url():
+    url, bindir = _postgres_url()
+    if url is None:
+        pytest.skip("no PostgreSQL: set GEO_TEST_POSTGRES_URL or install postgresql and psycopg")
+    if url != "local":
+        yield url
+        return
+    # a throwaway cluster in a temporary folder, owned by an unprivileged user when run as root
+    root = Path(tempfile.mkdtemp(prefix="geo-pg-"))
+    data = root / "data"
+    user = []
+    if os.geteuid() == 0:
+        if subprocess.run(["id", "postgres"], capture_output=True).returncode != 0:
+            pytest.skip("running as root without a 'postgres' user to run the server")
+        shutil.chown(root, "postgres")
+        user = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    try:
+        subprocess.run(user + [str(bindir / "initdb"), "-D", str(data), "-U", "geo", "--auth=trust"],
+                       check=True, capture_output=True)
+        subprocess.run(user + [str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(root / "log"),
+                               "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1", "start"],
+                       check=True, capture_output=True)
+    except (subprocess.CalledProcessError, OSError) as exc:
+        shutil.rmtree(root, ignore_errors=True)
+        pytest.skip(f"could not start a local PostgreSQL: {exc}")
+    try:
+        yield f"postgresql://geo@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(user + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+                       capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_postgres_same_code_path(pg_url):
+    s = store.Store(pg_url)
+    with s.engine.begin() as conn:
+        conn.execute(store.versions.delete())
+        conn.execute(store.lists.delete())
+    s.save("Badung", CODES[:2], author="A")
+    with pytest.raises(store.NameExists):
+        s.save("Badung", CODES)
+    assert s.save("Badung", CODES, overwrite=True).version == 2
+    assert s.open("Badung", 1).codes == CODES[:2]
+    assert s.delete("Badung") == 2
+    s.dispose()
+    _run_processes(pg_url)
+    _check_nothing_lost(pg_url)
