@@ -40,6 +40,7 @@ class View:
     regency: str | None = None
     basemap: str = "light"
     lang: str = i18n.DEFAULT_LANG
+    suppress: int = 0  # counts below this are shown as "<n" in tooltips (0 = off)
 
     @property
     def symbols(self) -> bool:
@@ -59,6 +60,7 @@ class View:
             k=min(max(int(self.k), classify.K_RANGE[0]), classify.K_RANGE[1]),
             basemap=self.basemap if self.basemap in maps.BASEMAPS else d.basemap,
             lang=self.lang if self.lang in i18n.LANGS else d.lang,
+            suppress=min(max(int(self.suppress), 0), 1000),
         )
 
 
@@ -119,6 +121,11 @@ def tooltip_lines(frame: pd.DataFrame, view: View, names: dict[str, str]) -> dic
     title = f"{indicator_title(view)}: "
     kinds = {k: t("kind_" + k) + " · " for k in ("desa", "kelurahan", "other")}
     w_label, c_label = f"{t('workers')}: ", f" · {t('covered')}: "
+    small = indicators.small_label(view.suppress)
+
+    def count(v) -> str:
+        return small if indicators.is_small(v, view.suppress) else i18n.fmt_num(v, lang)
+
     need_label = f"{t('to_target_short', target=i18n.fmt_pct(view.target, lang, 2))}: "
     out: dict[str, list] = {}
     for i, row in enumerate(frame.itertuples()):
@@ -130,14 +137,19 @@ def tooltip_lines(frame: pd.DataFrame, view: View, names: dict[str, str]) -> dic
             where.append(" · " + names.get(row.regency_code, ""))
         lines.append(where)
         v = value.iloc[i]
+        hidden = indicators.is_small(workers.iloc[i], view.suppress) or \
+            indicators.is_small(covered.iloc[i], view.suppress)
         if pd.isna(v):
             lines.append(t("no_data"))
         else:
-            lines.append([title, fmt(v)])
-            lines.append([w_label, i18n.fmt_num(workers.iloc[i], lang), c_label,
-                          i18n.fmt_num(covered.iloc[i], lang), f" ({i18n.fmt_pct(rate.iloc[i], lang)})"])
+            counted = view.indicator in COUNT_INDICATORS and view.measure == "count"
+            shown = small if (hidden and not counted) or (counted and indicators.is_small(v, view.suppress)) \
+                else fmt(v)
+            lines.append([title, shown])
+            rate_text = small if hidden else i18n.fmt_pct(rate.iloc[i], lang)
+            lines.append([w_label, count(workers.iloc[i]), c_label, count(covered.iloc[i]), f" ({rate_text})"])
             if view.indicator != "to_target":
-                lines.append([need_label, i18n.fmt_num(need.iloc[i], lang)])
+                lines.append([need_label, count(need.iloc[i])])
         if row.reported < row.parts:
             lines.append(t("completeness", reported=row.reported, parts=row.parts))
         out[row.code] = lines

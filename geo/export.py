@@ -42,19 +42,8 @@ NEUTRAL = "#e9e4dc"
 # ---------------------------------------------------------------- small counts
 
 
-def is_small(value, threshold: int) -> bool:
-    """True when ``value`` is a count to hide: 0 < value < threshold (0 and missing are shown)."""
-    if not threshold or value is None or indicators.is_missing(value):
-        return False
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return False
-    return 0 < v < threshold
-
-
-def small_label(threshold: int) -> str:
-    return f"<{int(threshold)}"
+is_small = indicators.is_small  # the rule lives with the indicators; kept here for callers
+small_label = indicators.small_label
 
 
 def suppress_small(df: pd.DataFrame, counts: Sequence[str], threshold: int,

@@ -157,3 +157,22 @@ def province_totals(figures: Figures, layers: dict[str, gpd.GeoDataFrame]) -> pd
 
 def is_missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def is_small(value, threshold: int) -> bool:
+    """True when ``value`` is a count to hide: 0 < value < threshold (0 and missing are shown).
+
+    Small counts can identify people in a small village; hiding them (default off) is the
+    usual disclosure-control rule for published tables.
+    """
+    if not threshold or value is None or is_missing(value):
+        return False
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return False
+    return 0 < v < threshold
+
+
+def small_label(threshold: int) -> str:
+    return f"<{int(threshold)}"

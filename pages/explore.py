@@ -2,7 +2,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import boundaries, choropleth, classify, i18n, indicators, maps, profile, reference
+from geo import boundaries, choropleth, classify, export, i18n, indicators, maps, profile, reference
 from ui import state, viewstate
 
 t, lang = state.t, state.lang()
@@ -34,11 +34,12 @@ if st.session_state["ex_indicator"] in choropleth.COUNT_INDICATORS:
     st.radio(t("measure"), choropleth.MEASURES, key="ex_measure", horizontal=True,
              format_func=lambda v: t("measure_" + v))
 with st.expander(t("classification")):
-    e = st.columns(4)
+    e = st.columns(5)
     e[0].selectbox(t("classification"), classify.SCHEMES, key="ex_scheme", format_func=lambda v: t("scheme_" + v))
     e[1].slider(t("classes"), *classify.K_RANGE, key="ex_k")
     e[2].number_input(t("target"), 0.0, 100.0, step=0.5, key="ex_target")
     e[3].radio(t("basemap"), maps.BASEMAPS, key="ex_basemap", format_func=lambda b: t(f"basemap_{b}"))
+    e[4].number_input(t("suppress"), 0, 1000, step=1, key="ex_suppress", help=t("suppress_help"))
     breaks = ()
     if st.session_state["ex_scheme"] == "user_defined":
         st.text_input(t("breaks"), key="ex_breaks", placeholder="40; 50; 60")
@@ -78,6 +79,13 @@ with left:
     st_folium(base, feature_group_to_add=layers, key="explore_map", height=640, use_container_width=True,
               returned_objects=["last_active_drawing"], center=centre, zoom=zoom, on_change=on_click)
     st.caption(t("boundaries_source", commit=boundaries.upstream.UPSTREAM_COMMIT[:10]))
+    d = st.columns(3)
+    stem = f"peta_{view.level}_{view.indicator}_{view.segment}" + ("_sintetis" if fig.synthetic else "")
+    d[0].download_button(t("download_png"), lambda: export.snapshot_png(frame, view, bset, fig.synthetic, fig.source),
+                         f"{stem}.png", "image/png", key="ex_png")
+    d[1].download_button(t("download_html"), lambda: export.snapshot_html(frame, view, bset, fig.synthetic, fig.source),
+                         f"{stem}.html", "text/html", key="ex_html")
+    d[2].caption(t("share_hint"))
 
 with right:
     st.subheader(t("profile"))

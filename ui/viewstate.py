@@ -8,7 +8,8 @@ from geo import choropleth
 from . import state
 
 PREFIX = "ex_"
-FIELDS = ("level", "indicator", "segment", "measure", "scheme", "k", "breaks", "target", "regency", "basemap")
+FIELDS = ("level", "indicator", "segment", "measure", "scheme", "k", "breaks", "target", "regency", "basemap",
+          "suppress")
 
 
 def init() -> None:
@@ -20,12 +21,13 @@ def init() -> None:
     try:
         k = int(q.get("k", d.k))
         target = float(q.get("target", d.target))
+        suppress = int(q.get("suppress", d.suppress))
     except ValueError:
-        k, target = d.k, d.target
+        k, target, suppress = d.k, d.target, d.suppress
     view = choropleth.View(level=q.get("level", d.level), indicator=q.get("indicator", d.indicator),
                            segment=q.get("segment", d.segment), measure=q.get("measure", d.measure),
                            scheme=q.get("scheme", d.scheme), k=k, target=min(max(target, 0.0), 100.0),
-                           basemap=q.get("basemap", d.basemap)).checked()
+                           basemap=q.get("basemap", d.basemap), suppress=suppress).checked()
     for field in FIELDS:
         if field not in ("breaks", "regency"):
             st.session_state[PREFIX + field] = getattr(view, field)
@@ -40,7 +42,8 @@ def current(breaks: tuple[float, ...]) -> choropleth.View:
                            segment=s[PREFIX + "segment"], measure=s[PREFIX + "measure"],
                            scheme=s[PREFIX + "scheme"], k=s[PREFIX + "k"], breaks=breaks,
                            target=float(s[PREFIX + "target"]), regency=s[PREFIX + "regency"] or None,
-                           basemap=s[PREFIX + "basemap"], lang=state.lang()).checked()
+                           basemap=s[PREFIX + "basemap"], lang=state.lang(),
+                           suppress=int(s[PREFIX + "suppress"])).checked()
 
 
 def to_url(view: choropleth.View, breaks_text: str) -> None:
