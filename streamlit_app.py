@@ -11,5 +11,6 @@ pages = [
     st.Page("pages/areas.py", title=state.t("page_boundaries"), icon=":material/grid_on:", url_path="areas"),
     st.Page("pages/figures.py", title=state.t("fig_page_title"), icon=":material/upload_file:", url_path="figures"),
     st.Page("pages/targets.py", title=state.t("tl_page"), icon=":material/checklist:", url_path="targets"),
+    st.Page("pages/clusters.py", title=state.t("cl_page"), icon=":material/bubble_chart:", url_path="clusters"),
 ]
 st.navigation(pages).run()

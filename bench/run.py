@@ -12,11 +12,9 @@ import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,20 +104,10 @@ def browser_indicator_change(repeat: int) -> dict:
     """From picking another indicator to the new village map drawn, in headless Chromium."""
     from playwright.sync_api import sync_playwright
 
-    from conftest import CHROMIUM, CHROMIUM_ARGS, choose, wait_for_map, _free_port
+    from appserver import running_app
+    from conftest import CHROMIUM, CHROMIUM_ARGS, choose, wait_for_map
 
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port",
-                             str(port), "--server.headless", "true", "--server.address", "127.0.0.1"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+    with running_app(None) as (url, proc):
         from geo import i18n
         names = {k: i18n.t("ind_" + k, "id", target="73,86 %") for k in indicators.INDICATORS}
         times = []
@@ -142,9 +130,6 @@ def browser_indicator_change(repeat: int) -> dict:
                     times.append(time.perf_counter() - t)
             b.close()
         rss = _rss_mb(proc.pid)
-    finally:
-        proc.terminate()
-        proc.wait(10)
     return {"indicator_change_s_median": round(statistics.median(times), 3),
             "indicator_change_s_max": round(max(times), 3), "server_rss_mb": rss}
 

@@ -191,16 +191,36 @@ def calibration(province: str, villages: int) -> Calibration:
 # ---------------------------------------------------------------- geometry
 
 
+BORDER_GAP_DEG = 0.0005  # provinces are cleaned apart: their shared border may gap by ~55 m
+
+
 def land_outline(land: gpd.GeoDataFrame):
     """The outline of the land: exterior rings of the union of a village coverage (lon/lat).
 
     Interior rings (lakes, or holes the coverage leaves) are not coast, so they are dropped.
+    Each province is a clean coverage on its own, but provinces were cleaned apart, so their
+    union is not one: each province's outline is taken on its own and the stretches lying
+    along another loaded province (a land border) are cut out.
     """
-    geoms = land.geometry.values
-    geoms = geoms[~shapely.is_empty(geoms)]
-    union = shapely.coverage_union_all(np.asarray(geoms))
-    polys = [p for p in getattr(union, "geoms", [union]) if not p.is_empty]
-    return shapely.union_all([shapely.LinearRing(p.exterior.coords) for p in polys])
+    land = land[~land.geometry.is_empty]
+    groups = [land] if "province_code" not in land else [g for _, g in land.groupby("province_code")]
+    unions = [_union(g.geometry.values) for g in groups]
+    pieces = []
+    for i, union in enumerate(unions):
+        polys = [p for p in getattr(union, "geoms", [union]) if not p.is_empty]
+        rings = shapely.union_all([shapely.LinearRing(p.exterior.coords) for p in polys])
+        others = [u for j, u in enumerate(unions) if j != i]
+        if others:
+            rings = rings.difference(shapely.union_all(others).buffer(BORDER_GAP_DEG))
+        pieces.append(rings)
+    return shapely.union_all(pieces)
+
+
+def _union(geoms: np.ndarray):
+    try:
+        return shapely.coverage_union_all(np.asarray(geoms))
+    except shapely.errors.GEOSException:  # not a clean coverage (e.g. hand-made input)
+        return shapely.union_all(np.asarray(geoms))
 
 
 def coast_length_m(villages: gpd.GeoDataFrame, land: gpd.GeoDataFrame | None = None,

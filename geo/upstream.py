@@ -13,7 +13,7 @@ import json
 import os
 import re
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 

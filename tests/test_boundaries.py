@@ -1,7 +1,6 @@
 """Boundary layers: the real Bali source (counts, hierarchy, clean coverage) and a hand-made
 province for the cleaning, the cache and the error paths."""
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +8,7 @@ import pytest
 import shapely
 
 from geo import boundaries, upstream
-from conftest import SHARED, needs_shared
+from conftest import needs_shared
 
 
 # ---------------------------------------------------------------- real Bali

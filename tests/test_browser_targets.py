@@ -2,18 +2,14 @@
 map clicks and table ticks select villages, and a copied URL reopens the same view."""
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
 from geo import choropleth, export, indicators, maps, targeting
-from conftest import ARTIFACTS, ROOT, map_frame, needs_shared
+from appserver import running_app
+from conftest import ARTIFACTS, map_frame, needs_shared
 
 pytestmark = [pytest.mark.browser, needs_shared]
 
@@ -68,43 +64,12 @@ def test_regency_snapshot_and_selection_map_draw_offline(bali, demo_frames, offl
 # ---------------------------------------------------------------- the page itself
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def targets_url(tmp_path_factory):
     """The app with its own saved-lists database, so tests never write into data/."""
     db = tmp_path_factory.mktemp("lists") / "lists.sqlite"
-    port = _free_port()
-    env = dict(os.environ, PYTHONUNBUFFERED="1", GEO_DATABASE_URL=f"sqlite:///{db}")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / "streamlit_targets.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port",
-                             str(port), "--server.headless", "true", "--server.address", "127.0.0.1"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("streamlit did not start; see tests/artifacts/streamlit_targets.log")
-        time.sleep(0.25)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with running_app("streamlit_targets.log", {"GEO_DATABASE_URL": f"sqlite:///{db}"}) as (url, _proc):
+        yield url
 
 
 def _caption(page) -> str:

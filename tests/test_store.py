@@ -11,7 +11,6 @@ import threading
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from geo import store
 

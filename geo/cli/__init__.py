@@ -44,3 +44,34 @@ def resolve_provinces(args: argparse.Namespace) -> list[str]:
     if args.province.strip().lower() == "all":
         root = upstream.locate_source(getattr(args, "source", None))
     return codes.parse_provinces(args.province, upstream.provinces_in_source(root))
+
+
+def load_figures(args: argparse.Namespace, bset, provinces: list[str]):
+    """The Figures of ``args.file`` (read, validated and joined as the app does) or of ``--demo``.
+
+    Returns (figures, 0, "") or (None, exit status, message): 2 when the file cannot be read
+    at all, 1 when it has no usable row (CONTRACT.md).
+    """
+    from pathlib import Path
+
+    if getattr(args, "demo", False):
+        from .. import demo
+        return demo.demo_figures(bset), 0, ""
+    from .. import figures, join
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, 2, f"cannot read {path}: {exc.strerror or exc}"
+    try:
+        raw = figures.read_table(data, path.name, sheet=getattr(args, "sheet", None))
+    except figures.FiguresError as exc:
+        return None, 2, f"{path.name}: {exc}"
+    try:
+        validated = figures.validate(raw, figures.guess_mapping(raw.columns), provinces)
+    except figures.FiguresError as exc:
+        return None, 1, f"{path.name}: {exc}"
+    result = join.join(validated, bset.full, provinces)
+    if result.figures is None or result.figures.data.empty:
+        return None, 1, f"{path.name}: no usable row (run 'python -m geo check {path}' for the report)"
+    return result.figures, 0, ""

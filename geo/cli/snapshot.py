@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from .. import boundaries, choropleth, classify, export, i18n, indicators, upstream
-from . import add_json, add_province, emit, fail, resolve_provinces
+from . import add_json, add_province, emit, fail, load_figures, resolve_provinces
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -51,31 +51,6 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def _figures(args: argparse.Namespace, bset: boundaries.BoundarySet, provinces: list[str]):
-    """The Figures to map, or (None, exit status, message)."""
-    if args.demo:
-        from .. import demo
-        return demo.demo_figures(bset), 0, ""
-    from .. import figures, join
-    path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, 2, f"cannot read {path}: {exc.strerror or exc}"
-    try:
-        raw = figures.read_table(data, path.name, sheet=args.sheet)
-    except figures.FiguresError as exc:
-        return None, 2, f"{path.name}: {exc}"
-    try:
-        validated = figures.validate(raw, figures.guess_mapping(raw.columns), provinces)
-    except figures.FiguresError as exc:
-        return None, 1, f"{path.name}: {exc}"
-    result = join.join(validated, bset.full, provinces)
-    if result.figures is None or result.figures.data.empty:
-        return None, 1, f"{path.name}: no usable row (run 'python -m geo check {path}' for the report)"
-    return result.figures, 0, ""
-
-
 def run(args: argparse.Namespace) -> int:
     if not args.png and not args.html:
         return fail(args, "nothing to write: give --png OUT.png and/or --html OUT.html", 2)
@@ -94,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     if args.regency and args.regency not in regencies:
         return fail(args, f"--regency {args.regency!r} is not a regency of province(s) {','.join(provinces)}", 2)
 
-    fig, status, message = _figures(args, bset, provinces)
+    fig, status, message = load_figures(args, bset, provinces)
     if fig is None:
         return fail(args, message, status)
     frames = indicators.build_frames(bset.full, fig)

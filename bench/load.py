@@ -1,0 +1,181 @@
+"""Concurrent sessions: one app, N browser sessions at once, each with its own figures.
+
+    python bench/load.py [--sessions 10] [--json]
+
+Each session (a Playwright context against one `streamlit run`): uploads its own CSV on the
+coverage-data page and uses it, opens the coverage map through the app's navigation (same
+session), checks that the map names *its* file, changes the indicator three times (timing
+each rerun to the new map drawn), builds a selection on the target-list page, saves it under
+its own name, and downloads the list as CSV. Afterwards every saved list must be in the
+database. Reports failures, p50/p95 rerun times and server memory per session.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from appserver import running_app  # noqa: E402
+from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+from playwright.async_api import async_playwright  # noqa: E402
+
+from geo import boundaries, store  # noqa: E402
+
+INDICATORS = ["Uncovered workers", "Coverage rate", "Gap to the 73.86% target"]
+SELECT_SHOWN = "Select all shown"
+
+
+def session_csv(i: int, villages: list[tuple[str, str]]) -> bytes:
+    """Figures unique to session ``i``: its own worker counts on 40 villages."""
+    rows = ["code,name,workers,covered,workers_farmer,covered_farmer,workers_fisher,covered_fisher"]
+    for j, (code, name) in enumerate(villages[i % 10 * 40: i % 10 * 40 + 40]):
+        workers = 1000 + 10 * i + j
+        rows.append(f"{code},{name},{workers},{workers // 2},{workers // 4},{workers // 20},{workers // 10},0")
+    return ("\n".join(rows) + "\n").encode()
+
+
+async def wait_map(page, predicate: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if await frame.evaluate(predicate):
+                    return
+            except Exception:
+                continue
+        await asyncio.sleep(0.1)
+    raise TimeoutError(predicate)
+
+
+async def one_session(browser, url: str, i: int, run_id: str, villages, out: dict) -> None:
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = await ctx.new_page()
+    await page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(url) else r.abort())
+    name = f"user{i:02d}.csv"
+    rec = {"session": i, "ok": False, "rerun_s": []}
+    try:
+        await page.goto(url + "/figures?lang=en", timeout=120_000)
+        await page.locator('input[type="file"]').set_input_files(
+            {"name": name, "mimeType": "text/csv", "buffer": session_csv(i, villages)}, timeout=120_000)
+        await page.get_by_role("button", name="Use these figures in the whole app").click(timeout=120_000)
+        await page.get_by_text("These figures are now used in the whole app.").wait_for(timeout=120_000)
+
+        await page.get_by_role("link", name="Coverage map").click()
+        await wait_map(page, "(() => { const b = document.querySelector('.geo-title');"
+                             f" return b && b.textContent.includes({json.dumps('Source: ' + name)}); }})()")
+        for title in INDICATORS:
+            t = time.perf_counter()
+            await page.get_by_role("combobox", name="Indicator", exact=True).click()
+            await page.get_by_role("option", name=title, exact=True).click()
+            await wait_map(page, "(() => { const h = document.querySelector('.geo-title h4');"
+                                 f" return h && h.textContent.startsWith({json.dumps(title)}); }})()")
+            rec["rerun_s"].append(time.perf_counter() - t)
+
+        await page.get_by_role("link", name="Target lists").click()
+        await page.get_by_role("button", name=SELECT_SHOWN).first.click(timeout=120_000)
+        list_name = f"load-{run_id}-{i:02d}"
+        await page.get_by_label("List name").fill(list_name)
+        await page.get_by_label("Author").fill(f"tester {i}")
+        await page.get_by_label("Note").fill(f"<b>note</b> ${{x}} from {name}")
+        await page.get_by_role("button", name="Save", exact=True).click()
+        await page.get_by_text(f'List "{list_name}" saved').wait_for(timeout=120_000)
+        async with page.expect_download(timeout=120_000) as dl:
+            await page.get_by_role("button", name="Target list (CSV)").click()
+        body = Path(await (await dl.value).path()).read_text(encoding="utf-8-sig")
+        rec["csv_has_own_source"] = name in body
+        rec["ok"] = rec["csv_has_own_source"]
+        rec["list"] = list_name
+    except Exception as exc:  # a failure is a result here: count it, keep the others going
+        rec["error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+        shots = ROOT / "bench" / "results"
+        shots.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(shots / f"load_failure_{i:02d}.png"))
+    finally:
+        out[i] = rec
+        await ctx.close()
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def run(n: int) -> dict:
+    bset = boundaries.load("51")
+    villages = list(zip(bset.full["village"]["code"], bset.full["village"]["name"]))
+    db_dir = tempfile.mkdtemp(prefix="geo-load-")
+    db_url = f"sqlite:///{db_dir}/targets.sqlite"
+    with running_app(None, {"GEO_DATABASE_URL": db_url}) as (url, proc):
+        # the process's very first script run is Streamlit's pages/-folder mode (see
+        # ui.state.ensure_navigation_mode): make it before the sessions, as any running server has
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = await browser.new_page()
+            await page.goto(url + "/")
+            await wait_map(page, "document.querySelectorAll('path.leaflet-interactive').length > 0")
+            await browser.close()
+        idle = rss_mb(proc.pid)
+        run_id = time.strftime("%H%M%S")
+        results: dict = {}
+        peak = [idle]
+
+        async def sample():
+            while True:
+                peak[0] = max(peak[0], rss_mb(proc.pid))
+                await asyncio.sleep(0.5)
+
+        t0 = time.perf_counter()
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            sampler = asyncio.create_task(sample())
+            await asyncio.gather(*(one_session(browser, url, i, run_id, villages, results) for i in range(n)))
+            sampler.cancel()
+            await browser.close()
+        wall = time.perf_counter() - t0
+    saved = {s.name for s in store.Store(db_url).names()}
+    expected = {r["list"] for r in results.values() if r.get("list")}
+    reruns = sorted(x for r in results.values() for x in r["rerun_s"])
+    failures = [r for r in results.values() if not r["ok"]]
+    return {
+        "sessions": n,
+        "failures": len(failures),
+        "failure_examples": [r.get("error", "own source missing from CSV") for r in failures[:3]],
+        "lists_saved": len(saved & expected),
+        "lists_expected": n,
+        "rerun_s_p50": round(statistics.median(reruns), 2) if reruns else None,
+        "rerun_s_p95": round(reruns[int(0.95 * (len(reruns) - 1))], 2) if reruns else None,
+        "server_rss_idle_mb": round(idle, 1),
+        "server_rss_peak_mb": round(peak[0], 1),
+        "server_mb_per_session": round((peak[0] - idle) / n, 1),
+        "wall_s": round(wall, 1),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sessions", type=int, nargs="+", default=[10])
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    out = [asyncio.run(run(n)) for n in args.sessions]
+    if args.json:
+        print(json.dumps(out))
+    else:
+        for r in out:
+            print(" ".join(f"{k}={v}" for k, v in r.items()))
+    return 0 if all(r["failures"] == 0 and r["lists_saved"] == r["lists_expected"] for r in out) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""``python -m geo clusters FILE|--demo``: where uncovered workers cluster, as numbers.
+
+Prints global Moran's I and its p-value, the number of areas per cluster type and the codes
+of the high-high areas (CONTRACT.md, "clusters"). FILE goes through the same reading,
+validation and join as the app (``geo.figures``, ``geo.join``). Exit 0 with a result, 1 when
+the figures have no usable row or the statistics are refused (fewer than 30 areas, a
+constant or missing variable), 2 on a usage error or an unreadable FILE.
+"""
+from __future__ import annotations
+
+import argparse
+
+from .. import boundaries, clusters, indicators, upstream
+from .. import weights as wts
+from . import add_json, add_province, emit, fail, load_figures, resolve_provinces
+
+LEVELS = ("village", "district", "regency")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    d = clusters.Settings()
+    p = sub.add_parser("clusters", help="global and local Moran's I of uncovered workers")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("file", nargs="?", help="CSV or XLSX file of figures")
+    src.add_argument("--demo", action="store_true", help="use the synthetic demo dataset")
+    add_province(p)
+    p.add_argument("--sheet", default=None, help="XLSX sheet to read (default: the first)")
+    p.add_argument("--level", choices=LEVELS, default="village", help="areas to analyse (default village)")
+    p.add_argument("--segment", choices=indicators.SEGMENT_CHOICES, default=d.segment)
+    p.add_argument("--measure", choices=clusters.MEASURES, default=d.measure,
+                   help="uncovered people (count), per km² (density) or %% of the segment's workers (share)")
+    p.add_argument("--no-smooth", action="store_true",
+                   help="with --measure share: raw shares instead of empirical-Bayes-smoothed ones")
+    p.add_argument("--weights", choices=wts.KINDS, default=d.weights,
+                   help="queen or rook contiguity (islands joined to their k nearest) or k nearest")
+    p.add_argument("--k", type=int, default=d.k, help=f"neighbours for knn and for joining islands (default {d.k})")
+    p.add_argument("--alpha", type=float, default=d.alpha, help="significance level (default 0.05)")
+    p.add_argument("--no-fdr", action="store_true", help="no false-discovery-rate correction")
+    p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument("--permutations", type=int, default=d.permutations)
+    p.add_argument("--stability", action="store_true",
+                   help="also recompute with the other weights and seeds; adds stable_high_high_codes")
+    add_json(p)
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = clusters.Settings(
+            segment=args.segment, measure=args.measure, smooth=not args.no_smooth, weights=args.weights,
+            k=args.k, alpha=args.alpha, fdr=not args.no_fdr, seed=args.seed,
+            permutations=args.permutations, stability=args.stability).checked()
+        provinces = resolve_provinces(args)
+        bset = boundaries.load(provinces)
+    except (upstream.SourceError, OSError) as exc:
+        return fail(args, f"boundaries: {exc}", 2)
+    except ValueError as exc:
+        return fail(args, str(exc), 2)
+    fig, status, message = load_figures(args, bset, provinces)
+    if fig is None:
+        return fail(args, message, status)
+    frame = indicators.build_frames(bset.full, fig)[args.level]
+    try:
+        result = clusters.analyse(frame, settings)
+    except clusters.Refusal as exc:
+        hint = ""
+        if exc.key == "cl_refuse_all_missing" and fig.level != args.level:
+            hint = f" (the figures are at level {fig.level}; try --level {fig.level})"
+        return fail(args, f"{exc}{hint}", 1)
+    out = result.to_json()
+    out["synthetic"] = bool(fig.synthetic)
+    if args.stability:
+        hh = result.high_high()
+        out["stable_high_high_codes"] = sorted(hh.loc[hh["stable"], "code"])
+    emit(args, out, _text(result, fig, args.level, out))
+    return 0
+
+
+def _text(result: clusters.Result, fig, level: str, out: dict) -> str:
+    s = result.settings
+    w = result.weights
+    lines = [f"Clusters of {s.measure}{' (EB-smoothed)' if s.smoothed else ''} of uncovered "
+             f"{s.segment} workers, {len(result.table)} {level} areas"
+             + (" [SYNTHETIC demo data]" if fig.synthetic else f" [{fig.source}]"),
+             f"Weights: {s.weights} (k={s.k}), row-standardised; {len(w['isolates'])} without neighbour, "
+             f"{len(w['joined'])} in {w['groups_joined']} groups apart joined by {w['links_added']} links"
+             + (f"; {w['cross_links']} links across provincial borders" if w["cross_links"] else ""),
+             f"Global Moran's I = {result.moran_i:.4f} (expected {result.moran_expected:.4f}), "
+             f"p = {result.moran_p:.4f} (two-sided, {s.permutations} permutations, seed {s.seed})",
+             f"Local Moran, alpha {s.alpha}, FDR {'on' if s.fdr else 'off'}:"]
+    for label, n in out["counts"].items():
+        lines.append(f"  {label:16s} {n:6d}")
+    if result.excluded:
+        lines.append(f"  ({len(result.excluded)} areas without a value left out)")
+    codes = out["high_high_codes"]
+    lines.append(f"High-high codes ({len(codes)}): " + (", ".join(codes) if codes else "none"))
+    if "stable_high_high_codes" in out:
+        lines.append(f"Stable across {len(result.runs)} runs: " + (", ".join(out["stable_high_high_codes"]) or "none"))
+    if s.fdr and not codes and (result.table["label"] == clusters.NS).all():
+        need = clusters.fdr_floor(len(result.table), s.alpha, s.permutations)
+        lines.append(f"Note: with {s.permutations} permutations the smallest p-value is "
+                     f"{2 / (s.permutations + 1):.4f}; the FDR needs at least {need} areas that small. "
+                     "Try --permutations 9999 or --no-fdr.")
+    return "\n".join(lines)

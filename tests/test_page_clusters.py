@@ -1,0 +1,208 @@
+"""The cluster page: AppTest for its flow, headless Chromium (offline) for its maps."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import json
+
+import folium
+import pandas as pd
+
+from geo import clustermap, clusters, indicators, maps
+from conftest import ARTIFACTS, ROOT, needs_shared, wait_for_map
+
+pytestmark = needs_shared
+N_PATHS = "document.querySelectorAll('path.leaflet-interactive').length"
+
+
+def page(lang: str = "en", **state) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+    at.session_state["lang"] = lang
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.switch_page("pages/clusters.py")
+    return at.run()
+
+
+def submit(at: AppTest) -> AppTest:
+    next(b for b in at.button if b.label in ("Compute clusters", "Hitung klaster")).click()
+    return at.run()
+
+
+def test_defaults_in_indonesian_say_what_was_done(bali):
+    at = page("id")
+    assert not at.exception
+    assert at.title[0].value == "Klaster"
+    assert "SINTETIS" in at.warning[0].value
+    moran = next(m for m in at.metric if m.label == "Moran's I global")
+    assert float(moran.value.replace(",", ".")) > 0.1
+    notes = " ".join(c.value for c in at.caption)
+    assert "Wilayah tanpa tetangga sama sekali: 1" in notes  # Serangan
+    assert "17 di 3 kelompok" in notes  # Nusa Penida, Lembongan, Serangan joined
+    assert "dikalikan dua" in notes and "Seed 12345" in notes  # which p-values, which seed
+    # vulnerable counts at 999 permutations: the FDR finds nothing, and the page says why
+    if not any(df.value.shape[0] for df in at.dataframe):
+        assert any("29" in i.value for i in at.info)
+
+
+def test_farmer_clusters_table_and_target_list(bali):
+    at = page("en")
+    at.selectbox(key="cl_segment").set_value("farmer")
+    at = submit(at)
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) >= 5
+    uncovered = [int(v.replace(",", "")) for v in table["Uncovered"]]
+    assert uncovered == sorted(uncovered, reverse=True)  # most uncovered people first
+    regency = dict(zip(bali.full["regency"]["code"], bali.full["regency"]["name"]))
+    village = bali.full["village"].set_index("code")
+    first = table.iloc[0]
+    assert first["Regency"] == regency[village.loc[first["Code"], "regency_code"]]
+    assert first["Village"] == village.loc[first["Code"], "name"]
+    assert first["District"] == bali.full["district"].set_index("code").loc[
+        village.loc[first["Code"], "district_code"], "name"]
+    send = next(b for b in at.button if b.key == "cl_send")
+    assert send.label == f"Send {len(table)} villages to the target list"
+    at = send.click().run()
+    assert at.session_state["selected_codes"] == list(table["Code"])
+    assert any("added to the target list" in s.value for s in at.success)
+
+
+def test_district_level_hot_spots(bali):
+    at = page("en")
+    at.selectbox(key="cl_level").set_value("district")
+    at.selectbox(key="cl_segment").set_value("farmer")
+    at.radio(key="cl_statistic").set_value("gi")
+    at.toggle(key="cl_fdr").set_value(False)
+    at = submit(at)
+    assert not at.exception
+    assert "Hot spots: where one visit reaches many" in [h.value for h in at.subheader]
+    table = at.dataframe[0].value
+    assert list(table.columns[:3]) == ["District", "Code", "Regency"]
+    assert all(c.count(".") == 2 for c in table["Code"])  # district codes
+    assert not [b for b in at.button if b.key == "cl_send"]  # the target list takes villages
+
+
+def test_regency_level_is_refused_with_a_reason(bali):
+    at = page("en")
+    at.selectbox(key="cl_level").set_value("regency")
+    at = submit(at)
+    assert not at.exception
+    assert "Only 9 areas" in at.error[0].value and "30" in at.error[0].value
+    assert not at.metric  # no statistic shown
+
+
+def test_more_permutations_button_and_results_cached(bali, monkeypatch):
+    calls = []
+    real = clusters.analyse
+    monkeypatch.setattr(clusters, "analyse", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at = page("en", cl_seed=4242)  # a seed no other test uses: a fresh cache entry
+    assert len(calls) == 1
+    at.radio(key="cl_mode").set_value("significance").run()  # another map, same result
+    assert len(calls) == 1
+    more = [b for b in at.button if b.key == "cl_more"]
+    if more:  # the FDR found nothing at 999 permutations (vulnerable counts)
+        at = more[0].click().run()
+        assert at.selectbox(key="cl_permutations").value == 9999
+        assert len(calls) == 2
+        assert at.dataframe and len(at.dataframe[0].value) > 0
+
+
+# ---------------------------------------------------------------- map layers (no browser)
+
+
+@pytest.fixture(scope="module")
+def farmer_result(bali):
+    from geo import demo
+    frame = indicators.build_frames(bali.full, demo.demo_figures(bali))["village"].copy()
+    frame["workers_farmer"] = frame["workers_farmer"].astype("Float64")
+    frame.loc[frame["code"] == "51.01.01.2001", ["workers_farmer", "covered_farmer"]] = pd.NA
+    frame.loc[frame["code"] == "51.06.01.2001", "name"] = '<img src=x onerror=alert(1)>${x}'
+    return frame, clusters.analyse(frame, clusters.Settings(segment="farmer", fdr=False))
+
+
+def _layers(group: folium.FeatureGroup) -> dict[str, maps.AreaLayer]:
+    return {layer._name: layer for layer in group._children.values() if isinstance(layer, maps.AreaLayer)}
+
+
+def test_cluster_map_colours_every_village_by_its_label(bali, farmer_result):
+    frame, result = farmer_result
+    group = clustermap.cluster_layers(result, frame, bali, "en", synthetic=True)
+    layers = _layers(group)
+    records = json.loads(layers["clusters"].records)
+    colors = json.loads(layers["clusters"].colors)
+    assert set(records) == set(frame["code"])
+    label = dict(zip(result.table["code"], result.table["label"]))
+    for code, (k, _) in records.items():
+        if code == "51.01.01.2001":
+            assert k == -1  # left out of the analysis: hatched "no data"
+        else:
+            assert colors[k] == clustermap.CLUSTER_COLORS[label[code]]
+    assert clustermap.CLUSTER_COLORS[clusters.HH] == "#d7191c"  # high-high in strong red
+    # the stability mark outlines exactly the stable high values
+    stable = set(result.table.loc[result.table["stable"] & result.table["label"].isin(clustermap.HIGH), "code"])
+    assert stable and set(json.loads(layers["stable"].records)) == stable
+
+
+def test_tooltips_and_title_are_text_and_say_synthetic(bali, farmer_result):
+    frame, result = farmer_result
+    m = maps.base_map((114, -9, 116, -8), "none")
+    clustermap.cluster_layers(result, frame, bali, "en", synthetic=True).add_to(m)
+    html = m.get_root().render()
+    assert "<img src=x" not in html and "Synthetic data (demo), not real" in html
+    tips = clustermap.tooltip_lines(result, frame, bali, "en")
+    hh = result.high_high().iloc[0]
+    text = ["".join(x) if isinstance(x, list) else x for x in tips[hh["code"]]]
+    assert text[0] == hh["name"]
+    assert "Cluster: high-high" in text and any(line.startswith("p = ") for line in text)
+    assert any(line.startswith("Stability: ") for line in text)
+    assert tips["51.01.01.2001"][-1] == "No data"
+
+
+def test_significance_map_classes_follow_the_deciding_p_value(bali, farmer_result):
+    frame, result = farmer_result
+    group = clustermap.cluster_layers(result, frame, bali, "id", synthetic=False, mode="significance")
+    records = json.loads(_layers(group)["clusters"].records)
+    p = dict(zip(result.table["code"], result.table["p"]))  # no FDR here: raw p decides
+    for code, (k, _) in records.items():
+        if code in p:
+            expected = 0 if p[code] <= 0.001 else 1 if p[code] <= 0.01 else 2 if p[code] <= 0.05 else 3
+            assert k == expected, (code, p[code], k)
+    with pytest.raises(ValueError):
+        clustermap.cluster_layers(result, frame, bali, "id", False, mode="choropleth")
+
+
+# ---------------------------------------------------------------- in a real browser
+
+
+@pytest.mark.browser
+def test_cluster_and_significance_maps_offline(app_url, offline_page):
+    page = offline_page
+    page.goto(app_url + "/clusters?lang=en")
+    page.get_by_role("combobox", name="Workers", exact=True).click()
+    page.get_by_role("option", name="farmers", exact=True).click()
+    page.get_by_role("button", name="Compute clusters").click()
+    # the first map (vulnerable workers) is replaced by the farmers' one
+    frame = wait_for_map(page, f"{N_PATHS} === 716 && document.querySelector('.geo-title') !== null "
+                               "&& document.querySelector('.geo-title').innerText.includes('farmers') "
+                               "&& document.querySelector('.geo-legend').innerText.includes('high-high')",
+                         timeout_s=90)
+    assert "Synthetic data (demo), not real" in frame.locator(".geo-title").inner_text()
+    # a village's tooltip: value, cluster type, p-value and stability, as text
+    frame.evaluate("""() => { const p = document.querySelectorAll('path.leaflet-interactive')[300];
+        const r = p.getBoundingClientRect();
+        p.dispatchEvent(new MouseEvent('mouseover', {bubbles: true, clientX: r.x + r.width / 2,
+                                                     clientY: r.y + r.height / 2})); }""")
+    tip = frame.wait_for_selector(".leaflet-tooltip .geo-tip", timeout=5000).inner_text()
+    for word in ("Value:", "Cluster:", "p = ", "FDR-adjusted", "Stability:"):
+        assert word in tip, tip
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "clusters_farmer.png"), full_page=True)
+
+    page.get_by_text("Significance map", exact=True).click()
+    frame = wait_for_map(page, "document.querySelector('.geo-legend') !== null && "
+                               "document.querySelector('.geo-legend').innerText.includes('FDR-adjusted')")
+    assert frame.evaluate(N_PATHS) >= 716
+    page.screenshot(path=str(ARTIFACTS / "clusters_significance.png"), full_page=True)
+    assert not page.errors, page.errors
