@@ -57,6 +57,12 @@ async def wait_map(page, predicate: str, timeout: float = 120) -> None:
     raise TimeoutError(predicate)
 
 
+async def idle(page, timeout: float = 120) -> None:
+    """Wait until the app has finished its rerun (Streamlit's "running" indicator is gone)."""
+    await page.wait_for_timeout(150)
+    await page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=timeout * 1000)
+
+
 async def one_session(browser, url: str, i: int, run_id: str, villages, out: dict) -> None:
     ctx = await browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = await ctx.new_page()
@@ -67,6 +73,7 @@ async def one_session(browser, url: str, i: int, run_id: str, villages, out: dic
         await page.goto(url + "/figures?lang=en", timeout=120_000)
         await page.locator('input[type="file"]').set_input_files(
             {"name": name, "mimeType": "text/csv", "buffer": session_csv(i, villages)}, timeout=120_000)
+        await idle(page)
         await page.get_by_role("button", name="Use these figures in the whole app").click(timeout=120_000)
         await page.get_by_text("These figures are now used in the whole app.").wait_for(timeout=120_000)
 
@@ -84,11 +91,15 @@ async def one_session(browser, url: str, i: int, run_id: str, villages, out: dic
         await page.get_by_role("link", name="Target lists").click()
         await page.get_by_role("button", name=SELECT_SHOWN).first.click(timeout=120_000)
         list_name = f"load-{run_id}-{i:02d}"
-        await page.get_by_label("List name").fill(list_name)
-        await page.get_by_label("Author").fill(f"tester {i}")
-        await page.get_by_label("Note").fill(f"<b>note</b> ${{x}} from {name}")
+        await idle(page)
+        for label, text in (("List name", list_name), ("Author", f"tester {i}"),
+                            ("Note", f"<b>note</b> ${{x}} from {name}")):
+            await page.get_by_label(label).fill(text)
+            await page.get_by_label(label).press("Tab")  # commit the value: one rerun each
+            await idle(page)
         await page.get_by_role("button", name="Save", exact=True).click()
         await page.get_by_text(f'List "{list_name}" saved').wait_for(timeout=120_000)
+        await idle(page)
         async with page.expect_download(timeout=120_000) as dl:
             await page.get_by_role("button", name="Target list (CSV)").click()
         body = Path(await (await dl.value).path()).read_text(encoding="utf-8-sig")

@@ -110,49 +110,62 @@ def indicator_title(view: View) -> str:
 
 
 def tooltip_lines(frame: pd.DataFrame, view: View, names: dict[str, str]) -> dict[str, list]:
-    """Tooltip text per code: name, where it is, the mapped value, and the counts behind it."""
+    """Tooltip text per code: name, where it is, the mapped value, and the counts behind it.
+
+    Built from plain arrays (not row by row through pandas): the region has 12,500 villages.
+    """
     lang = view.lang
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     fmt = value_format(view)
-    value = map_values(frame, view)
-    workers, covered = indicators.counts(frame, view.segment)
-    rate = indicators.indicator(frame, "coverage_rate", view.segment, view.target)
-    need = indicators.indicator(frame, "to_target", view.segment, view.target)
+    as_array = lambda s: pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)  # noqa: E731
+    value = as_array(map_values(frame, view))
+    workers, covered = (as_array(s) for s in indicators.counts(frame, view.segment))
+    rate = as_array(indicators.indicator(frame, "coverage_rate", view.segment, view.target))
+    need = as_array(indicators.indicator(frame, "to_target", view.segment, view.target))
     title = f"{indicator_title(view)}: "
     kinds = {k: t("kind_" + k) + " · " for k in ("desa", "kelurahan", "other")}
     w_label, c_label = f"{t('workers')}: ", f" · {t('covered')}: "
     small = indicators.small_label(view.suppress)
-
-    def count(v) -> str:
-        return small if indicators.is_small(v, view.suppress) else i18n.fmt_num(v, lang)
-
+    counted = view.indicator in COUNT_INDICATORS and view.measure == "count"
     need_label = f"{t('to_target_short', target=i18n.fmt_pct(view.target, lang, 2))}: "
+    no_data = t("no_data")
+
+    def hide(v: float) -> bool:
+        return bool(view.suppress) and 0 < v < view.suppress  # NaN compares False
+
+    def count(v: float) -> str:
+        return small if hide(v) else i18n.fmt_num(v, lang)
+
+    code_list = frame["code"].tolist()
+    name_list = frame["name"].tolist()
+    kind_list = frame["kind"].tolist() if view.level == "village" else [None] * len(frame)
+    reg_list = frame["regency_code"].tolist() if view.level != "regency" else [None] * len(frame)
+    incomplete = (frame["reported"] < frame["parts"]).to_numpy() if "reported" in frame else \
+        np.zeros(len(frame), bool)
+    reported = frame["reported"].tolist() if "reported" in frame else [0] * len(frame)
+    parts = frame["parts"].tolist() if "parts" in frame else [0] * len(frame)
     out: dict[str, list] = {}
-    for i, row in enumerate(frame.itertuples()):
-        lines: list = [row.name]
-        where: list[str] = [row.code]
+    for i, code in enumerate(code_list):
+        where: list[str] = [code]
         if view.level == "village":
-            where = [kinds.get(row.kind, ""), row.code]
+            where = [kinds.get(kind_list[i], ""), code]
         if view.level != "regency":
-            where.append(" · " + names.get(row.regency_code, ""))
-        lines.append(where)
-        v = value.iloc[i]
-        hidden = indicators.is_small(workers.iloc[i], view.suppress) or \
-            indicators.is_small(covered.iloc[i], view.suppress)
-        if pd.isna(v):
-            lines.append(t("no_data"))
+            where.append(" · " + names.get(reg_list[i], ""))
+        lines: list = [name_list[i], where]
+        v = value[i]
+        if np.isnan(v):
+            lines.append(no_data)
         else:
-            counted = view.indicator in COUNT_INDICATORS and view.measure == "count"
-            shown = small if (hidden and not counted) or (counted and indicators.is_small(v, view.suppress)) \
-                else fmt(v)
+            hidden = hide(workers[i]) or hide(covered[i])
+            shown = small if (hidden and not counted) or (counted and hide(v)) else fmt(v)
             lines.append([title, shown])
-            rate_text = small if hidden else i18n.fmt_pct(rate.iloc[i], lang)
-            lines.append([w_label, count(workers.iloc[i]), c_label, count(covered.iloc[i]), f" ({rate_text})"])
+            rate_text = small if hidden else i18n.fmt_pct(rate[i], lang)
+            lines.append([w_label, count(workers[i]), c_label, count(covered[i]), f" ({rate_text})"])
             if view.indicator != "to_target":
-                lines.append([need_label, count(need.iloc[i])])
-        if row.reported < row.parts:
-            lines.append(t("completeness", reported=row.reported, parts=row.parts))
-        out[row.code] = lines
+                lines.append([need_label, count(need[i])])
+        if incomplete[i]:
+            lines.append(t("completeness", reported=reported[i], parts=parts[i]))
+        out[code] = lines
     return out
 
 
@@ -168,18 +181,22 @@ def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, synt
     t = lambda key, **kw: i18n.t(key, view.lang, **kw)  # noqa: E731
     values = map_values(shown, view)
     outline = 5 if view.level != "regency" else 0  # regency outlines: codes share "51.03"
+    topology, geometry = view_topology(bset, view)
+    # In an overview (thousands of areas on one screen) white edges would hide the colours.
+    weight = 0.6 if view.level == "village" else 1.0
+    line_opacity = 1.0 if geometry == "detail" else 0.35
     if view.symbols:
         records = {c: (-1 if pd.isna(v) else 0, tips[c]) for c, v in zip(shown["code"], values)}
-        maps.AreaLayer(bset.topology[view.level], records, [NEUTRAL], name="areas", draw_missing=False,
-                       line="#ffffff", weight=0.6, opacity=0.9, highlight=selected,
+        maps.AreaLayer(topology, records, [NEUTRAL], name="areas", draw_missing=False,
+                       line="#ffffff", weight=0.6, line_opacity=line_opacity, opacity=0.9, highlight=selected,
                        outline_prefix=outline).add_to(group)
         symbols, legend = symbol_layer(shown, values, tips, view, fmt)
         symbols.add_to(group)
     else:
         classes = classes_for(shown, view)
         records = {c: (int(k), tips[c]) for c, k in zip(shown["code"], classes.index)}
-        maps.AreaLayer(bset.topology[view.level], records, classes.colors, name="areas", draw_missing=False,
-                       line="#ffffff", weight=0.6 if view.level == "village" else 1.0, opacity=0.88,
+        maps.AreaLayer(topology, records, classes.colors, name="areas", draw_missing=False,
+                       line="#ffffff", weight=weight, line_opacity=line_opacity, opacity=0.88,
                        highlight=selected, outline_prefix=outline).add_to(group)
         box_names = [t(f"box_{i}") for i in range(6)]
         legend = maps.Legend(
@@ -196,12 +213,30 @@ def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, synt
     return group
 
 
+def view_topology(bset: BoundarySet, view: View) -> tuple[str, str]:
+    """The TopoJSON the view draws and which geometry it is ("detail" or "overview").
+
+    Only the areas shown travel: a regency's areas when the view is filtered to one (however
+    many provinces are loaded); the overview geometry when the detail one would be too large
+    (see ``boundaries.OVERVIEW_ABOVE_BYTES``: the region's villages or districts).
+    """
+    within = view.regency if view.regency and view.level != "regency" else None
+    geometry = bset.geometry_for(view.level, within)
+    return bset.topology_for(view.level, within, geometry), geometry
+
+
 def symbol_layer(shown: gpd.GeoDataFrame, values: pd.Series, tips: dict[str, list], view: View,
                  fmt) -> tuple[maps.SymbolLayer, maps.Legend]:
-    """Circles whose area is proportional to the count (radius ∝ √value), and their legend."""
+    """Circles whose area is proportional to the count (radius ∝ √value), and their legend.
+
+    An area without geometry (an empty upstream path) has no place for a circle: it is left
+    out of the circles, and counted in the legend's scale like any other.
+    """
     present = values.dropna()
     vmax = float(present.max()) if len(present) and present.max() > 0 else 1.0
     pts = shown.loc[present.index]
+    pts = pts[~pts.geometry.is_empty]
+    present = present.loc[pts.index]
     label_points = pts.geometry.representative_point()
     radius = MAX_RADIUS_PX * np.sqrt(present.clip(lower=0) / vmax)
     radius = np.where(radius > 0, np.maximum(radius, 1.5), 0.0)  # no circle for nobody
@@ -227,6 +262,8 @@ def _nice(x: float) -> float:
 def map_subtitle(view: View, bset: BoundarySet, source: str) -> str:
     t = lambda key, **kw: i18n.t(key, view.lang, **kw)  # noqa: E731
     where = ", ".join(bset.province_names.values())
+    if len(bset.provinces) > 3:  # nine names do not fit a map's subtitle (nor a PNG's)
+        where = t("ex_provinces_n", n=len(bset.provinces), codes=", ".join(bset.provinces))
     if view.regency:
         where = dict(zip(bset.full["regency"]["code"], bset.full["regency"]["name"])).get(view.regency, where)
     return f"{t('level_' + view.level)} · {where} · {t('source')}: {source}"

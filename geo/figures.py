@@ -10,7 +10,10 @@ Why it is careful: these files are made by hand in Excel with Indonesian locales
 would turn ``51.10`` into ``51.1`` and choke on UTF-16 or Windows-1252, so cells are read as
 text by the csv module and openpyxl and only the count columns are parsed, under the rules of
 CONTRACT.md ("Figures: reading rules"). An XLSX is a zip: its declared sizes are checked
-before parsing (zip bombs), and openpyxl parses with defusedxml (entity expansion).
+before parsing (zip bombs), its XML is then streamed once to count what openpyxl would hold in
+memory at a time (the cells of a row, the shared strings) and so refuse what would not fit,
+and openpyxl parses with defusedxml (entity expansion). A CSV quote that is never closed is
+refused (it would swallow every later row into one cell).
 Messages are keys with parameters (``fig_msg_<key>`` in geo/strings/figures.json), rendered
 by :func:`message` in the user's language; the command line renders them in English.
 """
@@ -77,6 +80,10 @@ class Limits:
     max_uncompressed_bytes: int = 256 * 1024 * 1024
     max_compression_ratio: float = 200.0  # per member larger than 1 MiB
     max_zip_members: int = 10_000
+    # XLSX parts openpyxl holds whole in memory, counted in the XML before it parses them: the
+    # shared strings (all loaded at once) and the cells of one row (a row is one XML element)
+    max_shared_strings: int = 1_000_000
+    max_cells_per_row: int = 16_384  # Excel's own column limit
 
 
 @dataclass
@@ -98,6 +105,7 @@ class RawTable:
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
     formulas: list[tuple[int, str]] = field(default_factory=list)  # (row, column) without a cached value
+    header_width: int | None = None  # CSV: fields in the header row; a row with more was split wrongly
 
 
 # ---------------------------------------------------------------- reading
@@ -107,7 +115,8 @@ _CSV_EXT = {".csv", ".txt"}
 _REFUSED_EXT = {".xls": "xls", ".ods": "ods", ".numbers": "numbers", ".xlsb": "xlsb"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_SCAN_TAG = re.compile(rb"<(?:\w+:)?(row|c|f|si)[\s>/]")
+EXCEL_MAX_ROWS = 1_048_576
 
 
 def read_table(data: bytes, filename: str, sheet: str | None = None, limits: Limits = Limits()) -> RawTable:
@@ -161,7 +170,8 @@ def _decode(data: bytes) -> tuple[str, str]:
 
 def _sniff_delimiter(text: str) -> str:
     """The separator that splits the first lines most consistently into most fields."""
-    lines = [ln for ln in text.splitlines()[:60] if ln.strip()][:40]
+    # the first lines only: splitting a 50 MB text into lines would cost far more than the read
+    lines = [ln for ln in text[:1 << 20].splitlines()[:60] if ln.strip()][:40]
     best, best_score = ",", (-1, -1)
     for delim in (",", ";", "\t", "|"):
         try:
@@ -184,8 +194,36 @@ def _read_csv(data: bytes, filename: str, limits: Limits) -> RawTable:
     if hint:
         text = text[hint.end():]
     delimiter = hint.group(1) if hint else _sniff_delimiter(text)
+    try:
+        records = _csv_records(text, delimiter, limits, strict=True)
+    except csv.Error as exc:
+        if str(exc) == "unexpected end of data":  # a quote opened and never closed: the rest of the
+            raise FiguresError("csv_broken", row=_open_quote_row(text, delimiter),  # file would be one cell
+                               error=str(exc)) from None
+        try:  # other stray quotes are read as Excel reads them
+            records = _csv_records(text, delimiter, limits, strict=False)
+        except csv.Error as exc2:
+            raise FiguresError("csv_broken", row=getattr(exc2, "row", "?"), error=str(exc2)) from None
+    table = _assemble(records, filename, "csv", limits)
+    table.encoding, table.delimiter = encoding, delimiter
+    header = next((r for n, r in records if n == table.header_row), [])
+    table.header_width = max((j + 1 for j, v in enumerate(header) if v is not None), default=0)
+    return table
+
+
+def _lines(text: str):
+    """The text's lines with their ends, one at a time (a StringIO copy would take 4 bytes a character)."""
+    for m in _LINE.finditer(text):
+        yield m.group()
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _csv_records(text: str, delimiter: str, limits: Limits, strict: bool) -> list[tuple[int, list]]:
     records: list[tuple[int, list]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=strict)
+    number = 0
     try:
         for number, record in enumerate(reader, start=1):
             if len(records) > limits.max_rows + HEADER_SCAN_ROWS:
@@ -193,10 +231,17 @@ def _read_csv(data: bytes, filename: str, limits: Limits) -> RawTable:
             if any(c.strip() for c in record):
                 records.append((number, [c if c.strip() else None for c in record]))
     except csv.Error as exc:
-        raise FiguresError("csv_broken", row=reader.line_num, error=str(exc)) from None
-    table = _assemble(records, filename, "csv", limits)
-    table.encoding, table.delimiter = encoding, delimiter
-    return table
+        exc.row = number + 1
+        raise
+    return records
+
+
+def _open_quote_row(text: str, delimiter: str) -> int:
+    """The row whose quote is never closed (the record the lenient reader ends on)."""
+    number = 0
+    for number, _ in enumerate(csv.reader(_lines(text), delimiter=delimiter), start=1):
+        pass
+    return number
 
 
 def xlsx_sheets(data: bytes, limits: Limits = Limits()) -> list[str]:
@@ -209,8 +254,12 @@ def xlsx_sheets(data: bytes, limits: Limits = Limits()) -> list[str]:
         wb.close()
 
 
-def _check_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
-    """Refuse zip bombs and non-workbooks from the zip directory alone, before parsing XML."""
+def _check_zip(data: bytes, limits: Limits) -> tuple[zipfile.ZipFile, set[str]]:
+    """Refuse zip bombs and non-workbooks before openpyxl parses any XML.
+
+    First from the zip directory's declared sizes, then by streaming every XML part (see
+    :func:`_scan_part`). Returns the zip and the worksheets that hold formulas.
+    """
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -229,7 +278,51 @@ def _check_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
     if total > limits.max_uncompressed_bytes or ratio_bad:
         raise FiguresError("xlsx_bomb", size_mb=round(total / 2**20),
                            limit_mb=round(limits.max_uncompressed_bytes / 2**20))
-    return zf
+    try:
+        formula_sheets = {i.filename for i in infos if _scan_part(zf, i, limits)}
+    except FiguresError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - sizes that lie (bad CRC), damaged deflate streams
+        raise FiguresError("xlsx_broken_detail", error=type(exc).__name__) from None
+    return zf, formula_sheets
+
+
+def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bool:
+    """Stream one XML part in chunks (bounded memory) before openpyxl parses it.
+
+    Refuses a row with more cells than Excel allows, rows past Excel's last and more shared
+    strings than the limit: openpyxl builds a whole row, and every shared string, in memory.
+    Returns whether a worksheet holds a formula element.
+    """
+    if not info.filename.endswith(".xml"):
+        return False
+    sheet = info.filename.startswith("xl/worksheets/")
+    formula, cells, rows, strings, carry = False, 0, 0, 0, b""
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            buf = carry + chunk
+            cut = buf.rfind(b"<") if chunk else len(buf)  # a tag may go on in the next chunk
+            if cut <= 0:
+                cut = len(buf)
+            for tag in _SCAN_TAG.findall(buf, 0, cut):
+                if tag == b"c":
+                    cells += 1
+                    if cells > limits.max_cells_per_row:
+                        raise FiguresError("too_many_columns", columns=cells, limit=limits.max_columns)
+                elif tag == b"row":
+                    cells, rows = 0, rows + 1
+                    if rows > EXCEL_MAX_ROWS:
+                        raise FiguresError("too_many_rows", limit=limits.max_rows)
+                elif tag == b"si":
+                    strings += 1
+                else:
+                    formula = formula or sheet
+            if strings > limits.max_shared_strings:
+                raise FiguresError("xlsx_too_many_strings", limit=limits.max_shared_strings)
+            carry = buf[cut:]
+            if not chunk:
+                return formula
 
 
 def _open_workbook(data: bytes, data_only: bool):
@@ -253,9 +346,8 @@ def _xlsx_error(exc: Exception) -> FiguresError:
 
 
 def _read_xlsx(data: bytes, filename: str, sheet: str | None, limits: Limits) -> RawTable:
-    zf = _check_zip(data, limits)
-    has_formulas = any(_has_formula(zf, i) for i in zf.infolist()
-                       if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml"))
+    _, formula_sheets = _check_zip(data, limits)
+    has_formulas = bool(formula_sheets)
     wb = _open_workbook(data, data_only=True)
     try:
         sheets = list(wb.sheetnames)
@@ -299,20 +391,11 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | None, limits: Limits) ->
     return table
 
 
-def _has_formula(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    """Whether a sheet's XML holds a formula element, read in chunks (bounded memory)."""
-    tail = b""
-    with zf.open(info) as fh:
-        while chunk := fh.read(1 << 20):
-            if _FORMULA_TAG.search(tail + chunk):
-                return True
-            tail = chunk[-16:]
-    return False
-
-
 def _sheet_records(ws, limits: Limits) -> list[tuple[int, list]]:
     records = []
     for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        if number > EXCEL_MAX_ROWS:  # a row numbered past Excel's last: openpyxl would fill the gap
+            raise FiguresError("too_many_rows", limit=limits.max_rows)
         cells = [_xlsx_cell(v) for v in row]
         if any(c is not None for c in cells):
             records.append((number, cells))
@@ -621,6 +704,11 @@ def validate(raw: RawTable, mapping: dict[str, str | None],
         problems.append(dict(row=row, column=column, severity=severity, key=key, params=params))
 
     col_canon = {col: canon for col, canon in mapping.items() if canon}
+    # CSV cells beyond the header's last field (and not mapped): the row was split on a separator
+    # inside a value (an unquoted "2,000" in a comma file), so its other cells may have shifted;
+    # with another separator it is more likely a note beside the row (a warning)
+    overflow = [c for c in raw.columns[raw.header_width:] if not mapping.get(c)] \
+        if raw.header_width is not None else []
     formula_cells = {(n, col_canon[c]) for n, c in raw.formulas if c in col_canon}
     for n, canon in sorted(formula_cells):
         problem(n, canon, "formula_no_value", severity="error" if canon in COUNT_COLUMNS or canon == "code"
@@ -651,6 +739,11 @@ def validate(raw: RawTable, mapping: dict[str, str | None],
         if not rec["code_raw"] and compact_name(rec["name"]) in TOTAL_NAMES:
             problem(number, "name", "total_row", value=rec["name"])
         rec["code"] = code
+        if any(cells[c] is not None for c in overflow):  # an error where commas split numbers
+            fields = max(j + 1 for j, c in enumerate(raw.columns) if cells[c] is not None)
+            severity = "error" if raw.delimiter == "," else "warning"
+            problems.append(dict(row=number, column=None, severity=severity, key="extra_fields", params={
+                "fields": int(fields), "width": int(raw.header_width)}))
         if "period" in source_of:
             p_raw = get.get("period")
             rec["period"] = parse_period(p_raw) if p_raw is not None else None

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import html
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
 import folium
 import pandas as pd
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from . import assets
@@ -34,10 +35,17 @@ NODATA_FILL = "url(#geo-hatch)"
 
 
 def js_json(value: object) -> str:
-    """JSON safe to place inside a <script> element: no '<', '>', '&' or line separators."""
+    """JSON safe to place inside a <script> element: no '<', '>', '&' or line separators.
+
+    Nor ``{{``, ``{%`` or ``{#``: folium pages are Jinja templates, and although our layers
+    never let their text be compiled (see ``_Layer.render``), a template opener in a name
+    must not survive anywhere. Outside strings JSON never has a brace followed by ``{``,
+    ``%`` or ``#``, so these pairs only occur inside strings, where the escape is valid.
+    """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+            .replace("{{", "{\\u007b").replace("{%", "{\\u0025").replace("{#", "{\\u0023"))
 
 
 def esc(text: object) -> str:
@@ -87,6 +95,7 @@ _BASE_CSS = """<style>
 .geo-box h4{margin:0 0 4px;font-size:13px}
 .geo-title{font-size:13px;max-width:420px}
 .geo-synthetic{color:#a50f15;font-weight:600}
+.geo-box.geo-legend{max-height:calc(100vh - 90px);overflow-y:auto}
 .geo-legend .row{display:flex;align-items:center;gap:6px;white-space:nowrap}
 .geo-legend .sw{width:18px;height:12px;border:1px solid #777;flex:none}
 .geo-legend .sw.nodata{background:repeating-linear-gradient(45deg,#bbb 0 2px,#f4f4f4 2px 5px)}
@@ -108,17 +117,21 @@ def intern_lines(records: dict[str, Sequence[Line]]) -> tuple[list[str], dict[st
     label repeated on 716 villages travels once. All text stays text (built with
     ``textContent``).
     """
-    seen: dict[str, int] = {}
+    seen: Counter = Counter()
     for lines in records.values():
         for line in lines:
-            for frag in ([line] if isinstance(line, str) else line):
-                seen[frag] = seen.get(frag, 0) + 1
+            if isinstance(line, str):
+                seen[line] += 1
+            else:
+                seen.update(map(str, line))
     table = [f for f, n in seen.items() if n > 1 and len(f) > 3]
     index = {f: i for i, f in enumerate(table)}
 
     def enc(line: Line):
-        frags = [line] if isinstance(line, str) else [str(f) for f in line]
-        out = [index.get(f, f) for f in frags]
+        if isinstance(line, str):
+            i = index.get(line)
+            return line if i is None else [i]
+        out = [index.get(f, f) for f in map(str, line)]
         return out[0] if len(out) == 1 and isinstance(out[0], str) else out
 
     return table, {code: [enc(line) for line in lines] for code, lines in records.items()}
@@ -127,8 +140,31 @@ def intern_lines(records: dict[str, Sequence[Line]]) -> tuple[list[str], dict[st
 # ---------------------------------------------------------------- layers
 
 
+class _Text(Element):
+    """Text placed in the page as it is, never compiled as a template."""
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+
 class _Layer(MacroElement):
-    """A Leaflet layer built by a script; added to its parent (map or feature group)."""
+    """A Leaflet layer built by a script; added to its parent (map or feature group).
+
+    branca's ``MacroElement.render`` wraps each rendered script in ``Element(text)``, which
+    compiles the text as a Jinja template: data such as a name ``{{ ... }}`` would then run
+    on the server (and a multi-megabyte script costs a second to parse). Our scripts are
+    added as plain text instead.
+    """
+
+    def render(self, **kwargs) -> None:
+        script = self._template.module.__dict__.get("script")
+        if script is not None:
+            self.get_root().script.add_child(_Text(script(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
 
 
 _COMMON_JS = """

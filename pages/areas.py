@@ -3,9 +3,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import areamap, boundaries, maps, upstream
+from geo import areamap, boundaries, i18n, maps, upstream
 from ui import state
 
+state.ensure_sidebar()  # when a run starts on this page (AppTest), not the router
 t = state.t
 st.title(t("page_boundaries"))
 try:
@@ -25,8 +26,13 @@ show_villages = c2.toggle(t("show_villages"), value=True, key="areas_villages")
 bounds = tuple(bset.web["regency"].total_bounds)
 base = maps.base_map(bounds, basemap)
 layers = areamap.areas_layers(bset, state.lang(), show_villages)
+# centre and zoom passed explicitly: the component keeps its map across reruns, so a new
+# province selection moves the view only through them
+centre, zoom = boundaries.bounds_zoom(bounds, 860, 620, step=0.25)
 st_folium(base, feature_group_to_add=layers, key="areas_map", height=620, use_container_width=True,
-          returned_objects=[])
+          returned_objects=[], center=centre, zoom=zoom)
+if show_villages and bset.geometry_for("village") == "overview":
+    st.caption(t("ex_overview_note", areas=i18n.fmt_num(len(bset.full["village"]), state.lang())))
 st.caption(t("boundaries_source", commit=upstream.UPSTREAM_COMMIT[:10]))
 
 with st.expander(t("build_report")):
@@ -34,9 +40,12 @@ with st.expander(t("build_report")):
     for province, rep in bset.report.items():
         for level in boundaries.LEVELS:
             L, web = rep["layers"][level], rep.get("web", {}).get(level, {})
+            over = rep.get("overview", {}).get(level, {})
             rows.append({"province": province, "level": level, "count": L["count"],
                          "coverage_valid": L["coverage_valid"], "repaired": L["repaired"],
                          "empty": ", ".join(L["empty"]), "web_valid": web.get("coverage_valid"),
                          "web_vertices": web.get("vertices"),
-                         "displacement_m_median": web.get("displacement_m_median")})
+                         "displacement_m_median": web.get("displacement_m_median"),
+                         "overview_valid": over.get("coverage_valid"), "overview_vertices": over.get("vertices"),
+                         "overview_displacement_m_median": over.get("displacement_m_median")})
     st.dataframe(pd.DataFrame(rows), hide_index=True)

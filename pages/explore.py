@@ -5,6 +5,7 @@ from streamlit_folium import st_folium
 from geo import boundaries, choropleth, classify, export, i18n, indicators, maps, profile, reference
 from ui import state, viewstate
 
+state.ensure_sidebar()  # when a run starts on this page (AppTest), not the router
 t, lang = state.t, state.lang()
 viewstate.init()
 bset = state.load_boundaries(state.provinces())
@@ -25,6 +26,8 @@ c[1].selectbox(t("indicator"), indicators.INDICATORS, key="ex_indicator",
 c[2].selectbox(t("segment"), indicators.SEGMENT_CHOICES, key="ex_segment", format_func=lambda v: t("seg_" + v))
 regencies = bset.full["regency"].sort_values("code")
 reg_names = dict(zip(regencies["code"], regencies["name"]))
+if len(bset.provinces) > 1:  # the same name can exist in two provinces: say which
+    reg_names = {c: f"{n} ({bset.province_names.get(c[:2], c[:2])})" for c, n in reg_names.items()}
 all_label = t("all_regencies")
 if st.session_state["ex_regency"] not in reg_names:  # e.g. from an edited URL
     st.session_state["ex_regency"] = ""
@@ -78,6 +81,8 @@ with left:
                                           pad_left_px=200 if view.regency else 0)
     st_folium(base, feature_group_to_add=layers, key="explore_map", height=640, use_container_width=True,
               returned_objects=["last_active_drawing"], center=centre, zoom=zoom, on_change=on_click)
+    if choropleth.view_topology(bset, view)[1] == "overview":
+        st.caption(t("ex_overview_note", areas=i18n.fmt_num(len(choropleth.subset(frame, view)), lang)))
     st.caption(t("boundaries_source", commit=boundaries.upstream.UPSTREAM_COMMIT[:10]))
     d = st.columns(3)
     stem = f"peta_{view.level}_{view.indicator}_{view.segment}" + ("_sintetis" if fig.synthetic else "")
@@ -126,7 +131,7 @@ with right:
         st.rerun()
 
 # ---- the province against the target, and the published real figures beside the demo
-totals = indicators.province_totals(fig, bset.full)
+totals = state.active_province_totals()
 for prow in totals.itertuples():
     one = totals[totals["code"] == prow.code]
     rate = indicators.indicator(one, "coverage_rate", "all", view.target).iloc[0]
@@ -136,7 +141,8 @@ for prow in totals.itertuples():
               workers=i18n.fmt_num(prow.workers, lang), target=i18n.fmt_pct(view.target, lang, 2),
               need=i18n.fmt_num(need, lang)))
 if fig.synthetic and view.level == "regency":
-    published = reference.beside_regency_view(state.provinces()[0])
-    if not published.empty:
-        st.subheader(t("published_title"))
-        st.dataframe(published, hide_index=True)
+    for province in bset.provinces:  # only provinces with published figures (Bali) have a table
+        published = reference.beside_regency_view(province)
+        if not published.empty:
+            st.subheader(t("ex_published_title_of", province=bset.province_names.get(province, province)))
+            st.dataframe(published, hide_index=True)

@@ -110,8 +110,10 @@ if name.lower().endswith(".xlsx"):
     if len(names) > 1:
         sheet = st.selectbox(t("fig_sheet"), names, key=f"fig_sheet_{digest}")
 raw, err = read(data, name, sheet)
+if raw is not None and raw.cells.empty:  # no data row: say so (naming other sheets), as the command line does
+    _, err = check(data, name, sheet, tuple(figures.guess_mapping(raw.columns).items()), provinces)
 if err:
-    st.error(f"**{t('fig_fatal')}**: {msg(*err)}")
+    st.error(f"**{t('fig_fatal')}** ({esc(name)}): {msg(*err)}")
     st.stop()
 
 # ---- how the file was read, and the mapping the user may correct
@@ -134,11 +136,12 @@ mapping = {c: (None if v == ignore else v) for c, v in zip(edited["source"], edi
 fatal = figures.check_mapping(mapping, raw.header_row)
 if fatal:
     p = fatal[0]
-    st.error(f"**{t('fig_fatal')}**: {msg(p['key'], {'columns': ', '.join(raw.columns), **p['params']})}")
+    st.error(f"**{t('fig_fatal')}** ({esc(name)}): "
+             f"{msg(p['key'], {'columns': ', '.join(raw.columns), **p['params']})}")
     st.stop()
 result, err = check(data, name, sheet, tuple(mapping.items()), provinces)
 if err:
-    st.error(f"**{t('fig_fatal')}**: {msg(*err)}")
+    st.error(f"**{t('fig_fatal')}** ({esc(name)}): {msg(*err)}")
     st.stop()
 
 # ---- the join report

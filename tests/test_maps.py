@@ -84,3 +84,18 @@ def test_areas_map_has_every_village(bali):
     for code in bali.full["village"]["code"]:
         assert f'"{code}":[' in html
     assert len(html) < 600_000
+
+
+@pytest.mark.parametrize("name", ["{{ 7*7 }}", "{% if true %}yes{% endif %}", "{# c #}x",
+                                  "{{ cycler.__init__.__globals__.os.getpid() }}"])
+def test_template_syntax_in_data_is_never_run(name):
+    """folium pages are Jinja templates: a name such as ``{{ 7*7 }}`` must reach the browser as
+    those characters, not as 49 (nor run code on the server)."""
+    points = pd.DataFrame({"lat": [0.5], "lng": [0.5], "radius": [5], "code": ["99.01"], "lines": [[name]]})
+    html = _render(maps.AreaLayer(TOPO, {"99.01": (0, [name, "x"])}, ["#000"]),
+                   maps.SymbolLayer(points),
+                   maps.BoxLayer(maps.title_html(name, f"{name}.csv")))
+    info = json.loads(re.search(r"info = (\{.*?\}), colors", html).group(1))
+    assert info["99.01"][1][0] == name  # had Jinja run, this would be "49", "yes", "x" or a pid
+    boxes = [json.loads(m) for m in re.findall(r'geoControlLayer\("[a-z]+", "[^"]*", ("(?:[^"\\]|\\.)*")\)', html)]
+    assert any(f"<h4>{maps.esc(name)}</h4>" in b and f"<div>{maps.esc(name)}.csv</div>" in b for b in boxes), boxes

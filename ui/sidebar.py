@@ -26,11 +26,20 @@ def draw() -> None:
         available = upstream.known_provinces()
         if "provinces" not in st.session_state:
             raw = st.query_params.get("province", state.DEFAULT_PROVINCE)
-            chosen = [p for p in raw.split(",") if p in available] or [state.DEFAULT_PROVINCE]
-            st.session_state["provinces"] = chosen
+            chosen = available if raw.strip().lower() == "all" else \
+                sorted(p for p in set(raw.split(",")) if p in available)
+            st.session_state["provinces"] = chosen or [state.DEFAULT_PROVINCE]
         st.multiselect(state.t("province"), available, key="provinces",
-                       format_func=_province_label)
-        st.query_params["province"] = ",".join(state.provinces())
+                       format_func=_province_label, help=state.t("province_help"))
+        chosen = state.provinces()
+        if len(chosen) < len(available):
+            st.button(state.t("province_all"), key="provinces_all", on_click=_select_all, args=(available,))
+        # the same spelling as the command line's --province (a code, a comma list or all)
+        st.query_params["province"] = "all" if set(chosen) == set(available) else ",".join(chosen)
+
+
+def _select_all(available: list[str]) -> None:
+    st.session_state["provinces"] = list(available)
 
 
 def _province_label(code: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import assets, boundaries, i18n
+from geo import assets, boundaries, i18n, upstream
 
 DEFAULT_PROVINCE = "51"
 
@@ -26,11 +26,55 @@ def ensure_navigation_mode() -> None:
 ensure_navigation_mode()  # a cold start on a deep link runs a page before the router
 
 
-@st.cache_resource(show_spinner=False)
-def load_boundaries(provinces: tuple[str, ...]) -> boundaries.BoundarySet:
-    """Boundary layers per province set, built once per process (the cache is on disk)."""
+def ensure_sidebar() -> None:
+    """Draw the sidebar when this run started on a page rather than the router.
+
+    Streamlit's AppTest resets the multipage mode before every run, so every run after the
+    first executes the page alone: without this, the province and language widgets would not
+    be drawn and their state would be dropped (a test of several provinces would silently fall
+    back to Bali). A rerun to the router instead would lose the click that started the run.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        from . import sidebar
+        for key in ("lang", "provinces"):  # re-set, so the page's own widgets start from them
+            if key in st.session_state:
+                st.session_state[key] = st.session_state[key]
+        sidebar.draw()
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def _boundaries(provinces: tuple[str, ...]) -> boundaries.BoundarySet:
+    """Boundary layers per province set, loaded once per process (the cache is on disk)."""
     assets.ensure()
     return boundaries.load(list(provinces))
+
+
+_LOADED: set[tuple[str, ...]] = set()  # province sets this process has loaded
+
+
+def load_boundaries(provinces: tuple[str, ...]) -> boundaries.BoundarySet:
+    """The boundary layers of ``provinces``; a first build shows what it is doing.
+
+    Building a province's cache takes from seconds (Bali) to about a minute (the region's
+    largest): each province still to build gets a spinner with an estimate, then the set is
+    loaded (a few seconds for the whole region) under a spinner of its own.
+    """
+    provinces = tuple(provinces)
+    if provinces not in _LOADED:
+        names = upstream.province_names()
+        pending = [p for p in provinces if not boundaries.is_cached(p)]
+        for i, province in enumerate(pending, start=1):
+            message = t("boundaries_building", province=f"{province} {names.get(province, '')}".strip(),
+                        i=i, n=len(pending),
+                        seconds=i18n.fmt_num(boundaries.build_estimate_s([province]), lang()))
+            with st.spinner(message, show_time=True):
+                boundaries.ensure_province(province)
+        with st.spinner(t("boundaries_loading", n=len(provinces))):
+            _boundaries(provinces)
+        _LOADED.add(provinces)
+    return _boundaries(provinces)
 
 
 def lang() -> str:
@@ -42,7 +86,8 @@ def t(key: str, **values: object) -> str:
 
 
 def provinces() -> tuple[str, ...]:
-    return tuple(st.session_state.get("provinces") or (DEFAULT_PROVINCE,))
+    """The selected provinces in code order (the order they were picked in does not matter)."""
+    return tuple(sorted(st.session_state.get("provinces") or (DEFAULT_PROVINCE,)))
 
 
 # ---------------------------------------------------------------- figures (the active dataset)
@@ -55,7 +100,7 @@ def provinces() -> tuple[str, ...]:
 def demo_figures(provinces: tuple[str, ...]):
     """The synthetic demo dataset for the provinces (deterministic, so cached per set)."""
     from geo import demo
-    return demo.demo_figures(load_boundaries(provinces))
+    return demo.demo_figures(_boundaries(provinces))
 
 
 def active_figures():
@@ -63,7 +108,8 @@ def active_figures():
     fig = st.session_state.get("figures")
     if fig is not None and st.session_state.get("figures_provinces") == provinces():
         return fig
-    return demo_figures(provinces())
+    with st.spinner(t("demo_preparing", n=len(provinces()))):  # shown only if it takes > 0.5 s
+        return demo_figures(provinces())
 
 
 def set_figures(fig) -> None:
@@ -76,12 +122,25 @@ def set_figures(fig) -> None:
 def frames(provinces: tuple[str, ...], _figures, figures_key: str):
     """Analysis frames per level for a dataset; ``figures_key`` identifies the dataset."""
     from geo import indicators
-    return indicators.build_frames(load_boundaries(provinces).full, _figures)
+    return indicators.build_frames(_boundaries(provinces).full, _figures)
 
 
 def active_frames():
     fig = active_figures()
     return frames(provinces(), fig, figures_key(fig))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _province_totals(provinces: tuple[str, ...], _figures, figures_key: str):
+    from geo import indicators
+    return indicators.province_totals(_figures, _boundaries(provinces).full)
+
+
+def active_province_totals():
+    """One row per selected province with the active dataset's sums (0.25 s for the region:
+    computed once per dataset, not on every rerun)."""
+    fig = active_figures()
+    return _province_totals(provinces(), fig, figures_key(fig))
 
 
 def figures_key(fig) -> str:

@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
                               "source": m["source"], "upstream_commit": m["upstream_commit"],
                               "status": m["status"], "layers": layers,
                               "web": m["report"].get("web", {}),
+                              "overview": m["report"].get("overview", {}),
                               "hierarchy": m["report"].get("hierarchy", {}),
                               "problems": m["report"].get("problems", [])}
     if len(per) == 1:
@@ -72,6 +73,12 @@ def _text(per: dict) -> str:
                          f"build {L['build_s']} s  web: valid {web.get('coverage_valid')}, "
                          f"{web.get('vertices')} vertices, displacement median "
                          f"{web.get('displacement_m_median')} m, p95 {web.get('displacement_m_p95')} m")
+            ov = p["overview"].get(lvl)
+            if ov:
+                lines.append(f"  {'':9s} overview (large views): valid {ov.get('coverage_valid')}, "
+                             f"{ov.get('vertices')} vertices, {ov.get('topojson_bytes')} bytes of TopoJSON, "
+                             f"displacement median {ov.get('displacement_m_median')} m, "
+                             f"p95 {ov.get('displacement_m_p95')} m")
         gaps = {k: v for k, v in p["hierarchy"].items() if v}
         lines.append("  hierarchy: " + ("complete" if not gaps else json.dumps(gaps)))
         for problem in p["problems"]:

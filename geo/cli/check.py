@@ -33,7 +33,13 @@ def payload(result: join.JoinResult, lang: str = "en") -> dict:
 
 def run(args: argparse.Namespace) -> int:
     path = Path(args.file)
+    limit = figures.Limits().max_bytes
     try:
+        size = path.stat().st_size
+        if size > limit:  # refused before reading: a huge file would otherwise be read whole
+            too_large = figures.FiguresError("too_large", size_mb=round(size / 2**20, 1),
+                                             limit_mb=round(limit / 2**20))
+            return fail(args, f"{path.name}: {too_large}", 2)
         data = path.read_bytes()
     except OSError as exc:
         return fail(args, f"cannot read {path}: {exc.strerror or exc}", 2)
