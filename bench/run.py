@@ -157,10 +157,11 @@ def main() -> int:
     out.update(clusters_figures(["51"], args.repeat))
     if not args.no_browser:
         out.update(browser_indicator_change(args.repeat))
-    if args.region:
+    if args.region:  # the whole Bali-Nusa Tenggara-Papua region (bench/region_bench.py)
+        from bench import region_bench
         region = upstream.known_provinces()
         out.update({"region_" + k: v for k, v in boundary_build(region).items()})
-        out.update(map_figures(region, max(1, args.repeat // 2), "region_"))
+        out.update(region_bench.run(repeat=args.repeat, browser=not args.no_browser))
         out.update(clusters_figures(region, 1, "region_"))
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     if args.json:

@@ -91,13 +91,12 @@ def people_to_target(workers: pd.Series, covered: pd.Series, target: float) -> p
     Computed in integer arithmetic on the target in hundredths of a percent, so that an area
     exactly at the target needs 0 and not 1 because of floating-point rounding.
     """
-    out = pd.Series(np.nan, index=workers.index, dtype=float)
-    ok = workers.notna() & covered.notna()
+    ok = (workers.notna() & covered.notna()).to_numpy()
+    w = np.where(ok, workers.to_numpy(dtype=float, na_value=0), 0).astype(np.int64)
+    c = np.where(ok, covered.to_numpy(dtype=float, na_value=0), 0).astype(np.int64)
     t = round(target * 100)  # e.g. 7386 for 73.86 %
-    for i in workers.index[ok]:
-        need = -((-int(workers[i]) * t) // 10_000) - int(covered[i])  # ceil(w*t/10000) - c
-        out[i] = max(0, need)
-    return out
+    need = -((-w * t) // 10_000) - c  # ceil(w * t / 10000) - c, exactly, in integers
+    return pd.Series(np.where(ok, np.maximum(need, 0), np.nan), index=workers.index, dtype=float)
 
 
 def aggregate(data: pd.DataFrame, level: str, layers: dict[str, gpd.GeoDataFrame]) -> dict[str, pd.DataFrame]:
