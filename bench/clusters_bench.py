@@ -134,7 +134,7 @@ def browser_button_to_map(provinces: tuple[str, ...] = ("51",), timeout_s: float
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.25)
-        n = len(boundaries.load(list(provinces)).full["village"])
+        n = int((~boundaries.load(list(provinces)).full["village"].geometry.is_empty).sum())  # drawn ones
         drawn = f"document.querySelectorAll('path.leaflet-interactive').length >= {n}"
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])

@@ -152,14 +152,14 @@ def cluster_layers(result: clusters.Result, frame: gpd.GeoDataFrame, bset: Bound
             + [maps.LegendClass(NS_COLOR, label_text(clusters.NS, lang), int(counts.get(len(levels), 0)))])
     records = {code: (cls.get(code, -1), tips[code]) for code in frame["code"]}
     outline = 5 if level != "regency" else 0  # regency outlines: codes share "51.03"
-    maps.AreaLayer(bset.topology[level], records, colors, name="clusters", draw_missing=False,
+    maps.AreaLayer(bset.topology_for(level), records, colors, name="clusters", draw_missing=False,
                    line="#ffffff", weight=0.5 if level == "village" else 0.9, opacity=0.9,
                    outline_prefix=outline).add_to(group)
     # the mark goes on the places outreach would go (high values): outlining every stable
     # low-low village would bury the map in black lines
     stable = table[table["stable"] & table["label"].isin(HIGH) & (table["runs"] > 1)]
     if len(stable):
-        maps.AreaLayer(bset.topology[level], {c: (0, []) for c in stable["code"]}, [STABLE_LINE],
+        maps.AreaLayer(bset.topology_for(level), {c: (0, []) for c in stable["code"]}, [STABLE_LINE],
                        name="stable", fill=False, interactive=False, draw_missing=False,
                        line=STABLE_LINE, weight=2.0).add_to(group)
         legend.note = t("cl_stable_note", runs=int(table["runs"].iloc[0]))

@@ -375,10 +375,10 @@ def selection_layers(bset, table: pd.DataFrame, selected: list[str], path: list[
         records[row.code] = (cls, lines)
     group = folium.FeatureGroup(name="targets")
     colors = [SELECTION_COLORS[c] for c in SELECTION_ORDER]
-    maps.AreaLayer(bset.topology["village"], records, colors, name="villages", line="#ffffff", weight=0.5,
+    maps.AreaLayer(bset.topology_for("village"), records, colors, name="villages", line="#ffffff", weight=0.5,
                    opacity=0.9).add_to(group)
     outline = {c: (0, []) for c in bset.full["regency"]["code"]}
-    maps.AreaLayer(bset.topology["regency"], outline, ["#000"], name="outline", fill=False, interactive=False,
+    maps.AreaLayer(bset.topology_for("regency"), outline, ["#000"], name="outline", fill=False, interactive=False,
                    draw_missing=False, line="#444444", weight=1.4).add_to(group)
     counts = cats[cats.index.isin(info.index)].value_counts()
     labels = {"other": t("tl_map_other"), "selected": t("tl_map_selected"), "path": t("tl_map_path")}
