@@ -34,6 +34,15 @@ def add_province(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--province", default="51", help="code, comma list or 'all' (default 51)")
 
 
+def add_figures_source(parser: argparse.ArgumentParser) -> None:
+    """FILE or ``--demo``, ``--province`` and ``--sheet``: where a command's figures come from."""
+    src = parser.add_mutually_exclusive_group(required=True)
+    src.add_argument("file", nargs="?", help="CSV or XLSX file of figures")
+    src.add_argument("--demo", action="store_true", help="use the synthetic demo dataset")
+    add_province(parser)
+    parser.add_argument("--sheet", default=None, help="XLSX sheet to read (default: the first)")
+
+
 def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 

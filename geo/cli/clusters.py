@@ -12,7 +12,7 @@ import argparse
 
 from .. import boundaries, clusters, indicators, upstream
 from .. import weights as wts
-from . import add_json, add_province, emit, fail, load_figures, resolve_provinces
+from . import add_figures_source, add_json, emit, fail, load_figures, resolve_provinces
 
 LEVELS = ("village", "district", "regency")
 
@@ -20,11 +20,7 @@ LEVELS = ("village", "district", "regency")
 def register(sub: argparse._SubParsersAction) -> None:
     d = clusters.Settings()
     p = sub.add_parser("clusters", help="global and local Moran's I of uncovered workers")
-    src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("file", nargs="?", help="CSV or XLSX file of figures")
-    src.add_argument("--demo", action="store_true", help="use the synthetic demo dataset")
-    add_province(p)
-    p.add_argument("--sheet", default=None, help="XLSX sheet to read (default: the first)")
+    add_figures_source(p)
     p.add_argument("--level", choices=LEVELS, default="village", help="areas to analyse (default village)")
     p.add_argument("--segment", choices=indicators.SEGMENT_CHOICES, default=d.segment)
     p.add_argument("--measure", choices=clusters.MEASURES, default=d.measure,

@@ -12,16 +12,12 @@ import sys
 from pathlib import Path
 
 from .. import boundaries, choropleth, classify, export, i18n, indicators, upstream
-from . import add_json, add_province, emit, fail, load_figures, resolve_provinces
+from . import add_figures_source, add_json, emit, fail, load_figures, resolve_provinces
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("snapshot", help="write the map of a view as PNG and/or standalone HTML")
-    src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("file", nargs="?", help="CSV or XLSX file of figures")
-    src.add_argument("--demo", action="store_true", help="use the synthetic demo dataset")
-    add_province(p)
-    p.add_argument("--sheet", default=None, help="XLSX sheet to read (default: the first)")
+    add_figures_source(p)
     p.add_argument("--level", choices=choropleth.LEVELS, default="regency")
     p.add_argument("--indicator", choices=indicators.INDICATORS, default="coverage_rate")
     p.add_argument("--segment", choices=indicators.SEGMENT_CHOICES, default="all")
