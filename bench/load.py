@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import re
 import statistics
 import sys
 import tempfile
@@ -29,7 +31,12 @@ from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 from playwright.async_api import async_playwright  # noqa: E402
 
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+
 from geo import boundaries, store  # noqa: E402
+
+DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
 
 INDICATORS = ["Uncovered workers", "Coverage rate", "Gap to the 73.86% target"]
 SELECT_SHOWN = "Select all shown"
@@ -57,49 +64,93 @@ async def wait_map(page, predicate: str, timeout: float = 120) -> None:
     raise TimeoutError(predicate)
 
 
-async def idle(page, timeout: float = 120) -> None:
-    """Wait until the app has finished its rerun (Streamlit's "running" indicator is gone)."""
-    await page.wait_for_timeout(150)
-    await page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=timeout * 1000)
+class Runs:
+    """The app's script runs as one page's websocket carries them (Streamlit's own messages).
+
+    After an interaction, "the run it caused has finished" is: a rerun request sent, then a run
+    started (NewSession), then a run finished successfully. Neither a fixed pause nor the
+    front end's script-state attribute tells this reliably under load (a quick run can start
+    and finish within one render, a slow server may not have started the run yet).
+    """
+
+    def __init__(self, page) -> None:
+        self.log: list[str] = []
+        page.on("websocket", lambda ws: (ws.on("framesent", self._sent), ws.on("framereceived", self._received)))
+
+    def _sent(self, payload) -> None:
+        if isinstance(payload, bytes):
+            msg = BackMsg()
+            msg.ParseFromString(payload)
+            if msg.WhichOneof("type") == "rerun_script":
+                self.log.append("request")
+
+    def _received(self, payload) -> None:
+        if isinstance(payload, bytes):
+            msg = ForwardMsg()
+            msg.ParseFromString(payload)
+            kind = msg.WhichOneof("type")
+            if kind == "new_session":
+                self.log.append("start")
+            elif kind == "script_finished" and msg.script_finished in DONE:
+                self.log.append("done")
+
+    def finished_since(self, mark: int) -> bool:
+        seq = self.log[mark:]
+        try:
+            start = seq.index("start", seq.index("request") + 1)
+            seq.index("done", start + 1)
+            return True
+        except ValueError:
+            return False
+
+
+async def rerun(page, runs: Runs, action, what: str, timeout: float = 120) -> None:
+    """Do ``action`` (a widget interaction) and wait until the run it caused has finished."""
+    mark = len(runs.log)
+    await action()
+    deadline = time.monotonic() + timeout
+    while not runs.finished_since(mark):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no finished run after {what} (messages since: {runs.log[mark:]})")
+        await asyncio.sleep(0.05)
 
 
 async def one_session(browser, url: str, i: int, run_id: str, villages, out: dict) -> None:
     ctx = await browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = await ctx.new_page()
+    runs = Runs(page)
     await page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(url) else r.abort())
     name = f"user{i:02d}.csv"
     rec = {"session": i, "ok": False, "rerun_s": []}
     try:
         await page.goto(url + "/figures?lang=en", timeout=120_000)
-        await page.locator('input[type="file"]').set_input_files(
-            {"name": name, "mimeType": "text/csv", "buffer": session_csv(i, villages)}, timeout=120_000)
-        await idle(page)
-        await page.get_by_role("button", name="Use these figures in the whole app").click(timeout=120_000)
+        await page.locator('input[type="file"]').wait_for(state="attached", timeout=120_000)
+        await rerun(page, runs, lambda: page.locator('input[type="file"]').set_input_files(
+            {"name": name, "mimeType": "text/csv", "buffer": session_csv(i, villages)}), "the upload")
+        await rerun(page, runs, lambda: page.get_by_role("button", name="Use these figures in the whole app").click(), "using the figures")
         await page.get_by_text("These figures are now used in the whole app.").wait_for(timeout=120_000)
 
-        await page.get_by_role("link", name="Coverage map").click()
+        await rerun(page, runs, lambda: page.get_by_role("link", name="Coverage map").click(), "opening the map")
         await wait_map(page, "(() => { const b = document.querySelector('.geo-title');"
                              f" return b && b.textContent.includes({json.dumps('Source: ' + name)}); }})()")
         for title in INDICATORS:
             t = time.perf_counter()
             await page.get_by_role("combobox", name="Indicator", exact=True).click()
-            await page.get_by_role("option", name=title, exact=True).click()
+            await rerun(page, runs, lambda: page.get_by_role("option", name=title, exact=True).click(), title)
             await wait_map(page, "(() => { const h = document.querySelector('.geo-title h4');"
                                  f" return h && h.textContent.startsWith({json.dumps(title)}); }})()")
             rec["rerun_s"].append(time.perf_counter() - t)
 
-        await page.get_by_role("link", name="Target lists").click()
-        await page.get_by_role("button", name=SELECT_SHOWN).first.click(timeout=120_000)
+        await rerun(page, runs, lambda: page.get_by_role("link", name="Target lists").click(), "opening target lists")
+        await rerun(page, runs, lambda: page.get_by_role("button", name=SELECT_SHOWN).first.click(), "select all shown")
+        await page.get_by_text(re.compile(r"· [1-9][\d,]* selected")).wait_for(timeout=120_000)
         list_name = f"load-{run_id}-{i:02d}"
-        await idle(page)
         for label, text in (("List name", list_name), ("Author", f"tester {i}"),
                             ("Note", f"<b>note</b> ${{x}} from {name}")):
             await page.get_by_label(label).fill(text)
-            await page.get_by_label(label).press("Tab")  # commit the value: one rerun each
-            await idle(page)
-        await page.get_by_role("button", name="Save", exact=True).click()
+            await rerun(page, runs, lambda: page.get_by_label(label).press("Tab"), label)  # commits the value
+        await rerun(page, runs, lambda: page.get_by_role("button", name="Save", exact=True).click(), "save")
         await page.get_by_text(f'List "{list_name}" saved').wait_for(timeout=120_000)
-        await idle(page)
         async with page.expect_download(timeout=120_000) as dl:
             await page.get_by_role("button", name="Target list (CSV)").click()
         body = Path(await (await dl.value).path()).read_text(encoding="utf-8-sig")
@@ -114,6 +165,16 @@ async def one_session(browser, url: str, i: int, run_id: str, villages, out: dic
     finally:
         out[i] = rec
         await ctx.close()
+
+
+def cpu_s(pid: int | None = None) -> float:
+    """CPU seconds used so far by process ``pid`` (all its threads), or by the whole machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    if pid is None:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+        return (sum(int(x) for x in fields) - int(fields[3]) - int(fields[4])) / ticks  # minus idle, iowait
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
 
 
 def rss_mb(pid: int) -> float:
@@ -147,7 +208,7 @@ async def run(n: int) -> dict:
                 peak[0] = max(peak[0], rss_mb(proc.pid))
                 await asyncio.sleep(0.5)
 
-        t0 = time.perf_counter()
+        t0, server_cpu0, machine_cpu0 = time.perf_counter(), cpu_s(proc.pid), cpu_s()
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             sampler = asyncio.create_task(sample())
@@ -155,6 +216,7 @@ async def run(n: int) -> dict:
             sampler.cancel()
             await browser.close()
         wall = time.perf_counter() - t0
+        server_cpu, machine_cpu = cpu_s(proc.pid) - server_cpu0, cpu_s() - machine_cpu0
     saved = {s.name for s in store.Store(db_url).names()}
     expected = {r["list"] for r in results.values() if r.get("list")}
     reruns = sorted(x for r in results.values() for x in r["rerun_s"])
@@ -171,6 +233,10 @@ async def run(n: int) -> dict:
         "server_rss_peak_mb": round(peak[0], 1),
         "server_mb_per_session": round((peak[0] - idle) / n, 1),
         "wall_s": round(wall, 1),
+        # the browsers run on the same machine: how much of its CPU the app itself used
+        "server_cpu_s": round(server_cpu, 1),
+        "machine_cpu_s": round(machine_cpu, 1),
+        "cores": os.cpu_count(),
     }
 
 

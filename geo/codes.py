@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 LEVELS: tuple[str, ...] = ("province", "regency", "district", "village")
 # Digits per level when the dots are removed: 2, 2+2, 2+2+2, 2+2+2+4.
 _UNDOTTED_LENGTH = {2: "province", 4: "regency", 6: "district", 10: "village"}
@@ -55,6 +57,20 @@ def ancestor_at(code: str, level: str) -> str | None:
     if depth >= len(parts):
         return None
     return ".".join(parts[: depth + 1])
+
+
+_WIDTH = {"province": 2, "regency": 5, "district": 8, "village": 13}  # characters of a dotted code
+
+
+def ancestors_at(codes: pd.Series, level: str) -> pd.Series:
+    """:func:`ancestor_at` for a whole column of normalised codes, vectorised.
+
+    Normalised codes have fixed widths per level (``51``, ``51.03``, ``51.03.01``,
+    ``51.03.01.2001``), so an ancestor is a prefix; codes above ``level`` give None.
+    """
+    width = _WIDTH[level]
+    text = codes.astype(str)
+    return text.str.slice(0, width).astype(object).where(text.str.len() >= width, None)
 
 
 def province_of(code: str) -> str:

@@ -111,9 +111,8 @@ def aggregate(data: pd.DataFrame, level: str, layers: dict[str, gpd.GeoDataFrame
     out: dict[str, pd.DataFrame] = {}
     units = layers[level][["code"]].copy() if level in layers else base.reset_index()[["code"]]
     for upper in LEVEL_ORDER[: LEVEL_ORDER.index(level) + 1]:
-        key_all = units["code"].map(lambda c, u=upper: codes.ancestor_at(c, u))
-        parts = key_all.value_counts()
-        key = pd.Series([codes.ancestor_at(c, upper) for c in base.index], index=base.index)
+        parts = codes.ancestors_at(units["code"], upper).value_counts()
+        key = codes.ancestors_at(base.index.to_series(), upper)
         summed = base.groupby(key.values).sum(min_count=1) if len(base) else base
         reported = base.notna().any(axis=1).groupby(key.values).sum() if len(base) else pd.Series(dtype=int)
         frame = summed.copy()

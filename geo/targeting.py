@@ -109,9 +109,9 @@ def village_table(frame: pd.DataFrame, settings: Settings, names: dict[str, str]
     per = uncovered_by_segment(frame, settings.segments)
     out = pd.DataFrame({"code": frame["code"].astype(str).values}, index=frame.index)
     out["name"] = frame["name"].astype(str).values if "name" in frame else out["code"]
-    out["district_code"] = out["code"].map(lambda c: codes.ancestor_at(c, "district"))
+    out["district_code"] = codes.ancestors_at(out["code"], "district")
     out["district"] = out["district_code"].map(lambda c: names.get(c, c))
-    out["regency_code"] = out["code"].map(lambda c: codes.ancestor_at(c, "regency"))
+    out["regency_code"] = codes.ancestors_at(out["code"], "regency")
     out["regency"] = out["regency_code"].map(lambda c: names.get(c, c))
     workers, covered = indicators.counts(frame, "all")
     out["workers"] = workers
@@ -216,6 +216,14 @@ def after_enrolment(frame: pd.DataFrame, selected: list[str], settings: Settings
     return out
 
 
+def _sums(frame: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Workers and covered (all workers) summed per ancestor at ``level``; NaN where no part has data."""
+    cols = {c: pd.to_numeric(frame[c], errors="coerce").astype(float) if c in frame
+            else pd.Series(np.nan, index=frame.index) for c in ("workers", "covered")}
+    key = codes.ancestors_at(frame["code"].astype(str), level)
+    return pd.DataFrame(cols).groupby(key.values).sum(min_count=1)
+
+
 def reached_rates(frame: pd.DataFrame, selected: list[str], settings: Settings,
                   names: dict[str, str] | None = None) -> pd.DataFrame:
     """Coverage now and after the selection enrols, for the province(s) and every regency it touches.
@@ -226,31 +234,27 @@ def reached_rates(frame: pd.DataFrame, selected: list[str], settings: Settings,
     """
     settings = settings.checked()
     names = names or {}
-    base = frame[["code"] + [c for c in indicators.COUNT_COLUMNS if c in frame]]
-    before = indicators.aggregate(base, "village", {})
-    after = indicators.aggregate(after_enrolment(frame, selected, settings), "village", {})
-    touched = {codes.ancestor_at(c, "regency") for c in selected}
+    after = after_enrolment(frame, selected, settings)
+    touched = set(codes.ancestors_at(pd.Series(list(selected), dtype=object), "regency").dropna())
     rows = []
     for level in ("province", "regency"):
-        b = before[level].set_index("code")
-        a = after[level].set_index("code")
-        keep = list(b.index) if level == "province" else [c for c in b.index if c in touched]
-        for code in sorted(keep):
-            bw = b.loc[[code]]
-            aw = a.loc[[code]]
-            rate_b = float(indicators.indicator(bw, "coverage_rate").iloc[0])
-            rate_a = float(indicators.indicator(aw, "coverage_rate").iloc[0])
-            need_b = float(indicators.indicator(bw, "to_target", target=settings.target).iloc[0])
-            covered_b = float(pd.to_numeric(bw["covered"], errors="coerce").iloc[0]) if "covered" in bw else np.nan
-            covered_a = float(pd.to_numeric(aw["covered"], errors="coerce").iloc[0]) if "covered" in aw else np.nan
-            workers = float(pd.to_numeric(bw["workers"], errors="coerce").iloc[0]) if "workers" in bw else np.nan
+        b, a = (_sums(df, level) for df in (frame, after))
+        keep = sorted(b.index) if level == "province" else sorted(c for c in b.index if c in touched)
+        b, a = b.loc[keep], a.reindex(keep)
+        rate_b = indicators.indicator(b, "coverage_rate")
+        rate_a = indicators.indicator(a, "coverage_rate")
+        need_b = indicators.indicator(b, "to_target", target=settings.target)
+        for code in keep:
+            workers, covered_b, covered_a = b.at[code, "workers"], b.at[code, "covered"], a.at[code, "covered"]
             need_a = (max(0.0, settings.target / 100.0 * workers - covered_a)
                       if not (np.isnan(workers) or np.isnan(covered_a)) else np.nan)
+            r_a = float(rate_a[code])
             rows.append({"code": code, "name": names.get(code, code), "level": level,
-                         "workers": workers, "covered": covered_b, "rate_before": rate_b,
-                         "enrolled": covered_a - covered_b, "rate_after": rate_a,
-                         "target": settings.target, "to_target_before": need_b, "to_target_after": need_a,
-                         "reaches_target": bool(rate_a >= settings.target - 1e-9) if not np.isnan(rate_a) else False})
+                         "workers": workers, "covered": covered_b, "rate_before": float(rate_b[code]),
+                         "enrolled": covered_a - covered_b, "rate_after": r_a,
+                         "target": settings.target, "to_target_before": float(need_b[code]),
+                         "to_target_after": need_a,
+                         "reaches_target": bool(r_a >= settings.target - 1e-9) if not np.isnan(r_a) else False})
     return pd.DataFrame(rows, columns=["code", "name", "level", "workers", "covered", "rate_before",
                                        "enrolled", "rate_after", "target", "to_target_before",
                                        "to_target_after", "reaches_target"])
@@ -299,7 +303,7 @@ def fewest_villages(table: pd.DataFrame, settings: Settings, scope: str) -> Path
     """
     settings = settings.checked()
     level = codes.level_of(scope)
-    inside = table[table["code"].map(lambda c: codes.ancestor_at(c, level)) == scope]
+    inside = table[codes.ancestors_at(table["code"], level) == scope]
     workers = inside["workers"].sum(min_count=1)
     covered = inside["covered"].sum(min_count=1)
     if pd.isna(workers) or pd.isna(covered) or workers <= 0:

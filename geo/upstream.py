@@ -8,6 +8,7 @@ smaller province.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -57,7 +58,9 @@ class Row:
 # ---------------------------------------------------------------- locating
 
 
+@functools.lru_cache(maxsize=1)
 def _manifest() -> dict:
+    """The committed manifest, read once per process (the sidebar asks for names on every rerun)."""
     return json.loads(FILES_MANIFEST.read_text())
 
 

@@ -132,7 +132,8 @@ shown = targeting.filter_table(budgetable, ss["tl_regency"] or None, ss["tl_dist
                                ss["tl_sort"], not ss["tl_desc"])
 if ss["tl_hh"] and robust_hh == []:
     st.info(t("tl_hh_none"))
-selected = [c for c in state.selected_codes() if c in set(village["code"])]
+in_data = set(village["code"])
+selected = [c for c in state.selected_codes() if c in in_data]
 path = targeting.fewest_villages(table, settings, ss["tl_scope"])
 
 

@@ -25,6 +25,8 @@ def test_config_file_values():
     assert cfg["server"]["enableXsrfProtection"] is True
     from geo import figures
     assert cfg["server"]["maxUploadSize"] * 2**20 == figures.Limits().max_bytes  # the same 50 MB
+    # no full garbage collection after every rerun: 0.2-0.35 s each under the GIL (README, performance)
+    assert cfg["runner"]["postScriptGC"] is False
 
 
 _RESOLVED = r"""

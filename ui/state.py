@@ -5,6 +5,8 @@ import streamlit as st
 
 from geo import assets, boundaries, i18n, upstream
 
+from . import downloads
+
 DEFAULT_PROVINCE = "51"
 
 
@@ -24,6 +26,7 @@ def ensure_navigation_mode() -> None:
 
 
 ensure_navigation_mode()  # a cold start on a deep link runs a page before the router
+downloads.keep_downloads_for_a_grace_period()  # every page imports this module first
 
 
 def ensure_sidebar() -> None:
@@ -96,7 +99,12 @@ def provinces() -> tuple[str, ...]:
 # active_figures() and the analysis frames through frames(); they never rebuild them.
 
 
-@st.cache_data(show_spinner=False)
+# The dataset and the frames built from it are shared by every session (st.cache_resource):
+# copying them into each rerun (st.cache_data unpickles) cost 0.05 s per rerun for Bali and
+# 0.2 s for the region. Pages and geo/ never modify them in place (tests/test_page_frames.py).
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
 def demo_figures(provinces: tuple[str, ...]):
     """The synthetic demo dataset for the provinces (deterministic, so cached per set)."""
     from geo import demo
@@ -118,7 +126,7 @@ def set_figures(fig) -> None:
     st.session_state["figures_provinces"] = provinces()
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def frames(provinces: tuple[str, ...], _figures, figures_key: str):
     """Analysis frames per level for a dataset; ``figures_key`` identifies the dataset."""
     from geo import indicators
@@ -130,7 +138,7 @@ def active_frames():
     return frames(provinces(), fig, figures_key(fig))
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _province_totals(provinces: tuple[str, ...], _figures, figures_key: str):
     from geo import indicators
     return indicators.province_totals(_figures, _boundaries(provinces).full)

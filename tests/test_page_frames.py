@@ -1,0 +1,55 @@
+"""The dataset and its analysis frames are shared by every session (ui.state caches them with
+st.cache_resource, not copied per rerun): no page may change them in place. Each page runs its
+main paths in AppTest, then the cached objects must equal ones built afresh."""
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from geo import demo, indicators
+from conftest import ROOT, needs_shared
+
+pytestmark = needs_shared
+
+
+def run(page: str, query: dict | None = None, lang: str = "en", **session) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
+    at.session_state["lang"] = lang
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    for k, v in session.items():
+        at.session_state[k] = v
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, (page, [e.value for e in at.exception])
+    return at
+
+
+def test_pages_leave_the_shared_dataset_and_frames_unchanged(bali):
+    from ui import state
+
+    codes = list(bali.full["village"]["code"][:40])
+    for level in ("district", "village"):
+        at = run("pages/explore.py", {"level": level}, lang="id")
+        for ind in indicators.INDICATORS:
+            at.selectbox(key="ex_indicator").set_value(ind).run()
+            assert not at.exception, (level, ind)
+    at = run("pages/targets.py", selected_codes=codes)
+    at.toggle(key="tl_desc").set_value(True).run()
+    at.number_input(key="tl_uptake").set_value(50.0).run()
+    assert not at.exception
+    at = run("pages/clusters.py")
+    next(b for b in at.button if b.label == "Compute clusters").click()
+    at.run()
+    assert not at.exception
+
+    fig = state.demo_figures(("51",))
+    fresh_fig = demo.demo_figures(bali)
+    pd.testing.assert_frame_equal(fig.data, fresh_fig.data)
+    shared = state.frames(("51",), fig, state.figures_key(fig))
+    fresh = indicators.build_frames(bali.full, fresh_fig)
+    assert set(shared) == set(fresh)
+    for level, frame in fresh.items():
+        assert isinstance(shared[level], gpd.GeoDataFrame)
+        pd.testing.assert_frame_equal(pd.DataFrame(shared[level]), pd.DataFrame(frame), obj=level)
