@@ -34,6 +34,7 @@ from playwright.async_api import async_playwright  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
+from bench import report  # noqa: E402
 from geo import boundaries, store  # noqa: E402
 
 DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
@@ -177,13 +178,6 @@ def cpu_s(pid: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 async def run(n: int) -> dict:
     bset = boundaries.load("51")
     villages = list(zip(bset.full["village"]["code"], bset.full["village"]["name"]))
@@ -198,14 +192,14 @@ async def run(n: int) -> dict:
             await page.goto(url + "/")
             await wait_map(page, "document.querySelectorAll('path.leaflet-interactive').length > 0")
             await browser.close()
-        idle = rss_mb(proc.pid)
+        idle = report.rss_mb(proc.pid) or 0.0
         run_id = time.strftime("%H%M%S")
         results: dict = {}
         peak = [idle]
 
         async def sample():
             while True:
-                peak[0] = max(peak[0], rss_mb(proc.pid))
+                peak[0] = max(peak[0], report.rss_mb(proc.pid) or 0.0)
                 await asyncio.sleep(0.5)
 
         t0, server_cpu0, machine_cpu0 = time.perf_counter(), cpu_s(proc.pid), cpu_s()

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from bench import report  # noqa: E402
 from geo import areamap, boundaries, choropleth, demo, i18n, indicators, maps, upstream  # noqa: E402
 
 INDICATORS = ["uncovered", "coverage_rate", "gap_to_target", "to_target"]
@@ -201,18 +202,8 @@ def browser_figures(context: dict, repeat: int = 5) -> dict:
             wait_for_map(page, f"{N_PATHS} === {context['regency_count']}", 120)
             cycle("regency_villages", context["regency_count"])
             b.close()
-            out["region_server_rss_mb"] = _rss_mb(proc.pid)
+            out["region_server_rss_mb"] = report.rss_mb(proc.pid)
     return out
-
-
-def _rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        return None
-    return None
 
 
 def run(repeat: int = 5, browser: bool = True) -> dict:
@@ -230,12 +221,7 @@ def main() -> int:
     ap.add_argument("--no-browser", action="store_true")
     args = ap.parse_args()
     out = run(args.repeat, not args.no_browser)
-    if args.json:
-        print(json.dumps(out))
-    else:
-        width = max(len(k) for k in out)
-        for k, v in out.items():
-            print(f"{k:{width}s}  {v}")
+    report.emit(out, args.json)
     return 0
 
 

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import geopandas as gpd  # noqa: E402
 
+from bench import report  # noqa: E402
 from geo import boundaries, choropleth, demo, indicators, upstream  # noqa: E402
 
 INDICATOR_CYCLE = [("coverage_rate", "all"), ("uncovered", "farmer"), ("gap_to_target", "all"),
@@ -129,19 +130,9 @@ def browser_indicator_change(repeat: int) -> dict:
                 if i:  # the first change warms the caches
                     times.append(time.perf_counter() - t)
             b.close()
-        rss = _rss_mb(proc.pid)
+        rss = report.rss_mb(proc.pid)
     return {"indicator_change_s_median": round(statistics.median(times), 3),
             "indicator_change_s_max": round(max(times), 3), "server_rss_mb": rss}
-
-
-def _rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        return None
-    return None
 
 
 def main() -> int:
@@ -164,12 +155,7 @@ def main() -> int:
         out.update(region_bench.run(repeat=args.repeat, browser=not args.no_browser))
         out.update(clusters_figures(region, 1, "region_"))
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    if args.json:
-        print(json.dumps(out))
-    else:
-        width = max(len(k) for k in out)
-        for k, v in out.items():
-            print(f"{k:{width}s}  {v}")
+    report.emit(out, args.json)
     return 0
 
 

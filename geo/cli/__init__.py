@@ -10,8 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Callable, TypeVar
 
 from .. import codes, upstream
+
+T = TypeVar("T")
 
 
 def emit(args: argparse.Namespace, payload: dict, text: str | None = None) -> None:
@@ -53,6 +56,23 @@ def resolve_provinces(args: argparse.Namespace) -> list[str]:
     if args.province.strip().lower() == "all":
         root = upstream.locate_source(getattr(args, "source", None))
     return codes.parse_provinces(args.province, upstream.provinces_in_source(root))
+
+
+def prepare_with_boundaries(args: argparse.Namespace, prepare: Callable[[], T]):
+    """Check a command's options with ``prepare()``, then load the boundaries of ``--province``.
+
+    Returns (what ``prepare`` returned, provinces, boundary set), or the exit status once the
+    failure is reported: 2 for a bad option (``ValueError``) or boundaries that cannot be read.
+    """
+    from .. import boundaries
+    try:
+        prepared = prepare()
+        provinces = resolve_provinces(args)
+        return prepared, provinces, boundaries.load(provinces)
+    except (upstream.SourceError, OSError) as exc:
+        return fail(args, f"boundaries: {exc}", 2)
+    except ValueError as exc:
+        return fail(args, str(exc), 2)
 
 
 def load_figures(args: argparse.Namespace, bset, provinces: list[str]):

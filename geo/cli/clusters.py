@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import argparse
 
-from .. import boundaries, clusters, indicators, upstream
+from .. import clusters, indicators
 from .. import weights as wts
-from . import add_figures_source, add_json, emit, fail, load_figures, resolve_provinces
+from . import add_figures_source, add_json, emit, fail, load_figures, prepare_with_boundaries
 
 LEVELS = ("village", "district", "regency")
 
@@ -41,17 +41,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        settings = clusters.Settings(
-            segment=args.segment, measure=args.measure, smooth=not args.no_smooth, weights=args.weights,
-            k=args.k, alpha=args.alpha, fdr=not args.no_fdr, seed=args.seed,
-            permutations=args.permutations, stability=args.stability).checked()
-        provinces = resolve_provinces(args)
-        bset = boundaries.load(provinces)
-    except (upstream.SourceError, OSError) as exc:
-        return fail(args, f"boundaries: {exc}", 2)
-    except ValueError as exc:
-        return fail(args, str(exc), 2)
+    got = prepare_with_boundaries(args, lambda: clusters.Settings(
+        segment=args.segment, measure=args.measure, smooth=not args.no_smooth, weights=args.weights,
+        k=args.k, alpha=args.alpha, fdr=not args.no_fdr, seed=args.seed,
+        permutations=args.permutations, stability=args.stability).checked())
+    if isinstance(got, int):
+        return got
+    settings, provinces, bset = got
     fig, status, message = load_figures(args, bset, provinces)
     if fig is None:
         return fail(args, message, status)

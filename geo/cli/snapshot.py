@@ -11,8 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import boundaries, choropleth, classify, export, i18n, indicators, upstream
-from . import add_figures_source, add_json, emit, fail, load_figures, resolve_provinces
+from .. import choropleth, classify, export, i18n, indicators
+from . import add_figures_source, add_json, emit, fail, load_figures, prepare_with_boundaries
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,17 +50,17 @@ def _size(text: str) -> tuple[int, int]:
 def run(args: argparse.Namespace) -> int:
     if not args.png and not args.html:
         return fail(args, "nothing to write: give --png OUT.png and/or --html OUT.html", 2)
-    try:
-        size = _size(args.size)
+
+    def options():
         breaks = tuple(classify.parse_breaks(args.breaks)) if args.breaks else ()
         if args.scheme == "user_defined" and not breaks:
             raise ValueError("--scheme user_defined needs --breaks")
-        provinces = resolve_provinces(args)
-        bset = boundaries.load(provinces)
-    except (upstream.SourceError, OSError) as exc:
-        return fail(args, f"boundaries: {exc}", 2)
-    except ValueError as exc:
-        return fail(args, str(exc), 2)
+        return _size(args.size), breaks
+
+    got = prepare_with_boundaries(args, options)
+    if isinstance(got, int):
+        return got
+    (size, breaks), provinces, bset = got
     regencies = set(bset.full["regency"]["code"])
     if args.regency and args.regency not in regencies:
         return fail(args, f"--regency {args.regency!r} is not a regency of province(s) {','.join(provinces)}", 2)
