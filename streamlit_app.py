@@ -3,7 +3,7 @@ import streamlit as st
 
 from ui import sidebar, state
 
-state.ensure_navigation_mode()
+state.ensure_routed(router=True)
 st.set_page_config(page_title="Jamsostek coverage map", page_icon=":material/map:", layout="wide")
 sidebar.draw()
 pages = [

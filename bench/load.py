@@ -184,8 +184,8 @@ async def run(n: int) -> dict:
     db_dir = tempfile.mkdtemp(prefix="geo-load-")
     db_url = f"sqlite:///{db_dir}/targets.sqlite"
     with running_app(None, {"GEO_DATABASE_URL": db_url}) as (url, proc):
-        # the process's very first script run is Streamlit's pages/-folder mode (see
-        # ui.state.ensure_navigation_mode): make it before the sessions, as any running server has
+        # one session first, so the figures are of a running server and not of its cold start
+        # (loading the boundaries; cold starts are tested in tests/test_browser_coldstart.py)
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = await browser.new_page()

@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 from geo import areamap, boundaries, i18n, maps, upstream
 from ui import state
 
-state.ensure_sidebar()  # when a run starts on this page (AppTest), not the router
+state.ensure_routed()  # a run Streamlit started without the router
 t = state.t
 st.title(t("page_boundaries"))
 try:
