@@ -33,7 +33,7 @@ def _is_marked_for_delete(self: media_file_manager.MediaFileMetadata) -> bool:
 
 
 def keep_downloads_for_a_grace_period() -> None:
-    """Install the grace period (idempotent; the router calls it on every run)."""
+    """Install the grace period (idempotent; ui.state does it when a run first imports it)."""
     cls = media_file_manager.MediaFileMetadata
     if getattr(cls, "_geo_grace", False):
         return
