@@ -3,7 +3,8 @@
     python bench/run.py [--json] [--region] [--no-browser] [--repeat 5]
 
 Figures are named ``<what>_<unit>`` (see ../shared/CONTRACT.md); the region's are prefixed
-``region_``. The naive approach is ``GeoDataFrame.explore()`` on the upstream polygons.
+``region_``. The naive approach is ``GeoDataFrame.explore()`` on the upstream polygons; its
+figures are named ``naive_<what>_<unit>`` beside ours and measured in bench/naive.py.
 """
 from __future__ import annotations
 
@@ -21,9 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-import geopandas as gpd  # noqa: E402
-
-from bench import report  # noqa: E402
+from bench import naive, report  # noqa: E402
 from geo import boundaries, choropleth, demo, indicators, upstream  # noqa: E402
 
 INDICATOR_CYCLE = [("coverage_rate", "all"), ("uncovered", "farmer"), ("gap_to_target", "all"),
@@ -39,24 +38,8 @@ def timed(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), out
 
 
-def naive_map_bytes(provinces: list[str], level: str, figures: indicators.Figures) -> int:
-    """``explore()`` on the upstream polygons as they come, with the same value and name."""
-    root = upstream.locate_source()
-    depth = {"regency": 1, "district": 2, "village": 3}[level]
-    rows = []
-    for p in provinces:
-        for rel in upstream.files_for_province(p, root):
-            rows += [r for r in upstream.read_file(root / rel) if r.code.count(".") == depth]
-    gdf = gpd.GeoDataFrame({"code": [r.code for r in rows], "name": [r.name for r in rows]},
-                           geometry=[upstream.path_to_geometry(r.path) for r in rows], crs=4326)
-    frame = indicators.build_frames(boundaries.load(provinces).full, figures)[level]
-    rate = dict(zip(frame["code"], indicators.indicator(frame, "coverage_rate")))
-    gdf["coverage_rate"] = gdf["code"].map(rate)
-    m = gdf[~gdf.geometry.isna()].explore(column="coverage_rate", tooltip=["name", "code", "coverage_rate"])
-    return len(m.get_root().render().encode())
-
-
-def map_figures(provinces: list[str], repeat: int, prefix: str = "") -> dict:
+def map_figures(provinces: list[str], repeat: int, upstream_frames: dict, prefix: str = "") -> dict:
+    """Per level: map HTML bytes and rebuild time, ours beside the naive ``explore()``."""
     bset = boundaries.load(provinces)
     figures = demo.demo_figures(bset)
     frames = indicators.build_frames(bset.full, figures)
@@ -65,7 +48,6 @@ def map_figures(provinces: list[str], repeat: int, prefix: str = "") -> dict:
         view = choropleth.View(level=level)
         html = choropleth.explorer_html(frames[level], view, bset, True, "demo")
         out[f"{prefix}{level}_map_bytes"] = len(html.encode())
-        out[f"{prefix}naive_{level}_map_bytes"] = naive_map_bytes(provinces, level, figures)
         cycle = iter(INDICATOR_CYCLE * (repeat + 1))
 
         def rebuild():
@@ -74,6 +56,7 @@ def map_figures(provinces: list[str], repeat: int, prefix: str = "") -> dict:
                                                                            segment=seg), bset, True, "demo")
         rebuild()  # warm
         out[f"{prefix}{level}_map_build_s_median"] = round(timed(rebuild, repeat)[0], 4)
+        out.update(naive.map_level(upstream_frames, frames, level, repeat, INDICATOR_CYCLE, prefix))
     out[f"{prefix}map_build_s_median"] = out[f"{prefix}village_map_build_s_median"]
     out[f"{prefix}village_map_ratio"] = round(out[f"{prefix}naive_village_map_bytes"]
                                               / out[f"{prefix}village_map_bytes"], 1)
@@ -96,8 +79,7 @@ def clusters_figures(provinces: list[str], repeat: int, prefix: str = "") -> dic
             import clusters_bench  # type: ignore
         except ImportError:
             return {}
-    res = clusters_bench.run(provinces, repeat=repeat) if "repeat" in \
-        clusters_bench.run.__code__.co_varnames else clusters_bench.run(provinces)
+    res = clusters_bench.run(provinces, repeats=repeat)
     return {prefix + k: v for k, v in res.items()}
 
 
@@ -144,17 +126,28 @@ def main() -> int:
     args = ap.parse_args()
     out: dict = {"machine_cores": os.cpu_count()}
     out.update(boundary_build(["51"]))
-    out.update(map_figures(["51"], args.repeat))
+    naive_build, upstream_frames = naive.boundary_build(["51"])  # parsed once, reused below
+    out.update(naive_build)
+    out.update(map_figures(["51"], args.repeat, upstream_frames))
     out.update(clusters_figures(["51"], args.repeat))
+    out.update(naive.clusters_figures(["51"], upstream_frames, args.repeat))
     if not args.no_browser:
         out.update(browser_indicator_change(args.repeat))
+        out.update(naive.draw_figures(["51"], upstream_frames, args.repeat))  # ours and naive, same way
     if args.region:  # the whole Bali-Nusa Tenggara-Papua region (bench/region_bench.py)
         from bench import region_bench
         region = upstream.known_provinces()
         out.update({"region_" + k: v for k, v in boundary_build(region).items()})
         out.update(region_bench.run(repeat=args.repeat, browser=not args.no_browser))
         out.update(clusters_figures(region, 1, "region_"))
+        # the naive village map of the region: parsed once, one rebuild (about 9 s, 78 MB of HTML)
+        naive_build, region_frames = naive.boundary_build(region)
+        out.update({"region_" + k: v for k, v in naive_build.items()})
+        rset = boundaries.load(region)
+        ours = indicators.build_frames(rset.full, demo.demo_figures(rset))
+        out.update(naive.map_level(region_frames, ours, "village", 1, INDICATOR_CYCLE, "region_"))
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out.update(naive.peak_rss(["51"]))  # the village map alone, ours and naive, each in a fresh process
     report.emit(out, args.json)
     return 0
 
