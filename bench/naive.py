@@ -30,20 +30,12 @@ import geopandas as gpd  # noqa: E402
 
 # light imports only (geopandas' weight): the naive peak-memory child imports this module;
 # geo.choropleth (folium, matplotlib) and geo.clusters (esda) are imported where used
+from bench import report  # noqa: E402
 from geo import boundaries, demo, indicators, upstream  # noqa: E402
 
 DEPTH_LEVEL = {1: "regency", 2: "district", 3: "village"}  # dots in an upstream code
 LEAFLET_FILES = {"leaflet.js": ROOT / "static" / "vendor" / "leaflet" / "leaflet.js",
                  "leaflet.css": ROOT / "static" / "vendor" / "leaflet" / "leaflet.css"}
-
-
-def _median_s(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 # ---------------------------------------------------------------- boundaries
@@ -103,7 +95,7 @@ def map_level(frames: dict[str, gpd.GeoDataFrame], ours: dict[str, gpd.GeoDataFr
         ind, seg = next(changes)
         return explore_html(frames[level], ours[level], ind, seg)
     rebuild()  # warm
-    out[f"{prefix}naive_{level}_map_build_s_median"] = round(_median_s(rebuild, repeat), 4)
+    out[f"{prefix}naive_{level}_map_build_s_median"] = round(report.median_time(rebuild, repeat)[0], 4)
     return out
 
 

@@ -37,15 +37,6 @@ INDICATORS = ["uncovered", "coverage_rate", "gap_to_target", "to_target"]
 N_PATHS = "document.querySelectorAll('path.leaflet-interactive').length"
 
 
-def _timed(fn, repeat: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), out
-
-
 def _largest_regency(bset: boundaries.BoundarySet) -> str:
     return str(bset.full["village"]["regency_code"].value_counts().idxmax())
 
@@ -75,10 +66,10 @@ def server_figures(repeat: int = 5) -> tuple[dict, dict]:
             view = choropleth.View(level=level, indicator=next(cycle), regency=regency)
             return choropleth.explorer_html(frames[level], view, bset, True, "demo")
         once()  # warm
-        return _timed(once, repeat)
+        return report.median_time(once, repeat)
 
     # natural breaks on 12,500 values: Fisher-Jenks on a 200-quantile sample (geo.classify)
-    seconds, _ = _timed(lambda: choropleth.classes_for(
+    seconds, _ = report.median_time(lambda: choropleth.classes_for(
         frames["village"], choropleth.View(level="village", scheme="natural_breaks", k=7)), repeat)
     out["region_village_natural_breaks_s_median"] = round(seconds, 3)
 
@@ -109,7 +100,7 @@ def server_figures(repeat: int = 5) -> tuple[dict, dict]:
         areamap.areas_layers(bset, "id").add_to(m)
         return m.get_root().render()
     areas()
-    seconds, html = _timed(areas, repeat)
+    seconds, html = report.median_time(areas, repeat)
     out["region_areas_map_bytes"] = len(html.encode())
     out["region_areas_map_build_s_median"] = round(seconds, 3)
     village = bset.full["village"]

@@ -1,7 +1,9 @@
-"""How the benchmarks print their figures: one JSON object, or one aligned line per figure."""
+"""What the benchmarks share: timing (medians), process memory, and printing the figures."""
 from __future__ import annotations
 
 import json
+import statistics
+import time
 from pathlib import Path
 
 
@@ -23,3 +25,13 @@ def rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+def median_time(fn, repeat: int) -> tuple[float, object]:
+    """(median seconds of ``repeat`` calls of ``fn``, the last call's result)."""
+    times, out = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out

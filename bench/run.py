@@ -29,15 +29,6 @@ INDICATOR_CYCLE = [("coverage_rate", "all"), ("uncovered", "farmer"), ("gap_to_t
                    ("uncovered", "fisher"), ("to_target", "vulnerable")]
 
 
-def timed(fn, repeat: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), out
-
-
 def map_figures(provinces: list[str], repeat: int, upstream_frames: dict, prefix: str = "") -> dict:
     """Per level: map HTML bytes and rebuild time, ours beside the naive ``explore()``."""
     bset = boundaries.load(provinces)
@@ -55,7 +46,7 @@ def map_figures(provinces: list[str], repeat: int, upstream_frames: dict, prefix
             return choropleth.explorer_html(frames[level], choropleth.View(level=level, indicator=ind,
                                                                            segment=seg), bset, True, "demo")
         rebuild()  # warm
-        out[f"{prefix}{level}_map_build_s_median"] = round(timed(rebuild, repeat)[0], 4)
+        out[f"{prefix}{level}_map_build_s_median"] = round(report.median_time(rebuild, repeat)[0], 4)
         out.update(naive.map_level(upstream_frames, frames, level, repeat, INDICATOR_CYCLE, prefix))
     out[f"{prefix}map_build_s_median"] = out[f"{prefix}village_map_build_s_median"]
     out[f"{prefix}village_map_ratio"] = round(out[f"{prefix}naive_village_map_bytes"]
