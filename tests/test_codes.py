@@ -1,4 +1,6 @@
 """Region codes survive every form they arrive in, and nothing is guessed."""
+import pandas as pd
+import pytest
 from hypothesis import given, strategies as st
 
 from geo import codes
@@ -43,3 +45,14 @@ def test_parse_provinces():
     assert codes.parse_provinces("51") == ["51"]
     assert codes.parse_provinces("52, 51") == ["51", "52"]
     assert codes.parse_provinces("all", ["53", "51"]) == ["51", "53"]
+
+
+@pytest.mark.parametrize("level", codes.LEVELS)
+def test_ancestors_at_is_ancestor_at_for_a_column(level):
+    """The vectorised form (used to sum counts upwards) gives exactly the per-code answer,
+    keeps the index, and gives None above the level."""
+    column = pd.Series(["51", "51.03", "51.03.01", "51.03.01.2001", "94.71.02.3005"], index=[7, 3, 9, 1, 4])
+    got = codes.ancestors_at(column, level)
+    assert list(got.index) == [7, 3, 9, 1, 4]
+    assert list(got) == [codes.ancestor_at(c, level) for c in column]
+    assert codes.ancestors_at(pd.Series([], dtype=object), level).empty
