@@ -121,7 +121,7 @@ upload = st.file_uploader(t("fig_upload"), type=["csv", "xlsx"], key="fig_upload
 if upload is None:
     st.stop()
 data, name = upload.getvalue(), upload.name
-digest = hashlib.sha256(data).hexdigest()
+digest = per_session("digest", (upload.file_id,), lambda: hashlib.sha256(data).hexdigest())  # once per upload
 
 sheet = None
 if name.lower().endswith(".xlsx"):

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fixtures.hostile import builders
 from geo import codes, figures, i18n
 
 FIX = Path(__file__).parent / "fixtures" / "figures"
@@ -98,15 +99,6 @@ def write_csv(rows: list[list[str]], delimiter: str, encoding: str) -> bytes:
     return buf.getvalue().encode(encoding)
 
 
-def write_xlsx(rows: list[list]) -> bytes:
-    wb = openpyxl.Workbook()
-    for row in rows:
-        wb.active.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 @settings(max_examples=60, deadline=None)
 @given(st.lists(code_strategy(), min_size=1, max_size=8),
        st.sampled_from([",", ";", "\t"]), st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]))
@@ -122,7 +114,7 @@ def test_codes_survive_csv_reading_unchanged(written, delimiter, encoding):
 @given(st.lists(code_strategy(), min_size=1, max_size=6))
 def test_codes_survive_xlsx_reading_unchanged(written):
     rows = [["kode", "nama", "pekerja", "peserta"]] + [[c, "Desa", 10, 5] for c in written]
-    raw = figures.read_table(write_xlsx(rows), "f.xlsx")
+    raw = figures.read_table(builders.workbook(rows), "f.xlsx")
     v = figures.validate(raw, figures.guess_mapping(raw.columns), None)
     assert v.rows["code_raw"].tolist() == written
     assert v.rows["code"].tolist() == [codes.normalise(c) for c in written]
@@ -337,7 +329,7 @@ def test_limits():
     with pytest.raises(figures.FiguresError) as exc:
         figures.read_table(data, "good.csv", limits=figures.Limits(max_columns=6))
     assert exc.value.key == "too_many_columns"
-    wide = write_xlsx([[f"c{i}" for i in range(12)], list(range(12))])
+    wide = builders.workbook([[f"c{i}" for i in range(12)], list(range(12))])
     with pytest.raises(figures.FiguresError) as exc:
         figures.read_table(wide, "w.xlsx", limits=figures.Limits(max_columns=10))
     assert exc.value.key == "too_many_columns"
@@ -350,7 +342,7 @@ def test_default_limits_are_the_contracts():
 
 def _bomb(size: int) -> bytes:
     """A workbook whose sheet declares ``size`` bytes of XML (zeros compress ~1000:1)."""
-    good = zipfile.ZipFile(io.BytesIO(write_xlsx([["kode", "pekerja", "peserta"]])))
+    good = zipfile.ZipFile(io.BytesIO(builders.workbook([["kode", "pekerja", "peserta"]])))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for item in good.infolist():
@@ -388,7 +380,7 @@ def test_xlsx_entity_expansion_is_not_expanded():
     """defusedxml (installed, so openpyxl uses it) refuses DTD entities: the file is reported, not expanded."""
     from openpyxl.xml import DEFUSEDXML
     assert DEFUSEDXML
-    base = zipfile.ZipFile(io.BytesIO(write_xlsx([["kode", "pekerja", "peserta"], ["51.71", 1, 1]])))
+    base = zipfile.ZipFile(io.BytesIO(builders.workbook([["kode", "pekerja", "peserta"], ["51.71", 1, 1]])))
     evil = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
             b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
             b'<row r="1"><c r="A1" t="inlineStr"><is><t>&b;</t></is></c></row></sheetData></worksheet>')
