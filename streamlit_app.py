@@ -3,14 +3,13 @@ import streamlit as st
 
 from ui import sidebar, state
 
-state.ensure_routed(router=True)
 st.set_page_config(page_title="Jamsostek coverage map", page_icon=":material/map:", layout="wide")
 sidebar.draw()
 pages = [
-    st.Page("pages/explore.py", title=state.t("page_explore"), icon=":material/map:", url_path="explore", default=True),
-    st.Page("pages/areas.py", title=state.t("page_boundaries"), icon=":material/grid_on:", url_path="areas"),
-    st.Page("pages/figures.py", title=state.t("fig_page_title"), icon=":material/upload_file:", url_path="figures"),
-    st.Page("pages/targets.py", title=state.t("tl_page"), icon=":material/checklist:", url_path="targets"),
-    st.Page("pages/clusters.py", title=state.t("cl_page"), icon=":material/bubble_chart:", url_path="clusters"),
+    st.Page("app_pages/explore.py", title=state.t("page_explore"), icon=":material/map:", url_path="explore", default=True),
+    st.Page("app_pages/areas.py", title=state.t("page_boundaries"), icon=":material/grid_on:", url_path="areas"),
+    st.Page("app_pages/figures.py", title=state.t("fig_page_title"), icon=":material/upload_file:", url_path="figures"),
+    st.Page("app_pages/targets.py", title=state.t("tl_page"), icon=":material/checklist:", url_path="targets"),
+    st.Page("app_pages/clusters.py", title=state.t("cl_page"), icon=":material/bubble_chart:", url_path="clusters"),
 ]
 st.navigation(pages).run()

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT, needs_shared
 
 pytestmark = needs_shared
-PAGES = re.findall(r'st\.Page\("(pages/[a-z_]+\.py)"', (ROOT / "streamlit_app.py").read_text())
+PAGES = re.findall(r'st\.Page\("(app_pages/[a-z_]+\.py)"', (ROOT / "streamlit_app.py").read_text())
 
 
 def run(page: str | None = None, lang: str = "id") -> AppTest:
@@ -20,7 +20,7 @@ def run(page: str | None = None, lang: str = "id") -> AppTest:
 
 
 def test_router_lists_the_pages():
-    assert PAGES[0] == "pages/explore.py" and "pages/areas.py" in PAGES
+    assert PAGES[0] == "app_pages/explore.py" and "app_pages/areas.py" in PAGES
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
@@ -39,7 +39,7 @@ def test_app_starts_on_the_explorer_with_the_sidebar():
 
 
 def test_areas_page_in_both_languages():
-    at = run("pages/areas.py")
+    at = run("app_pages/areas.py")
     assert at.title[0].value == "Wilayah" and "716 desa/kelurahan" in at.caption[0].value
-    at = run("pages/areas.py", "en")
+    at = run("app_pages/areas.py", "en")
     assert at.title[0].value == "Areas" and "716 villages" in at.caption[0].value

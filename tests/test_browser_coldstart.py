@@ -1,6 +1,7 @@
 """Deep links opened together on a server that has just started each get their own page, through
-the router (ui.state.ensure_routed): Streamlit runs the first sessions of a process in its old
-pages/-folder mode, which skipped the sidebar, the language and the app's page names."""
+the router. Regression test: with the pages in a folder named ``pages/``, Streamlit ran the first
+sessions of a process in its old multipage mode, which skipped the sidebar, the language and the
+app's page names; the pages now live in ``app_pages/``."""
 import pytest
 
 from conftest import ARTIFACTS, needs_shared, running_app

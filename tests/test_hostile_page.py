@@ -36,7 +36,7 @@ def unmarkdown(text: str) -> str:
 def upload_page(name: str, data: bytes, mime: str = CSV, lang: str = "en") -> AppTest:
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
     at.session_state["lang"] = lang
-    at.switch_page("pages/figures.py")
+    at.switch_page("app_pages/figures.py")
     at.run()
     at.file_uploader(key="fig_upload").set_value((name, data, mime))
     return at.run()
@@ -144,7 +144,7 @@ def test_pages_with_a_hostile_source_and_names_run_without_error(bali):
     source = HOSTILE[0] + HOSTILE[1] + ".csv"
     fig = demo.demo_figures(bali)
     fig = indicators.Figures(data=fig.data, level="village", source=source, synthetic=False, period="2025-12")
-    for page in ("pages/explore.py", "pages/targets.py", "pages/clusters.py"):
+    for page in ("app_pages/explore.py", "app_pages/targets.py", "app_pages/clusters.py"):
         if not (ROOT / page).exists():
             continue
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
@@ -167,7 +167,7 @@ def test_saved_list_note_and_name_are_shown_as_text(database, bali):
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
     at.session_state["lang"] = "en"
     at.session_state["selected_codes"] = ["51.71.01.1001", "51.71.01.1002"]
-    at.switch_page("pages/targets.py")
+    at.switch_page("app_pages/targets.py")
     at.run()
     at.text_input(key="tl_name").input(name)
     at.text_input(key="tl_author").input(HOSTILE[2])

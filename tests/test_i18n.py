@@ -29,7 +29,7 @@ def test_keys_are_unique_across_files():
 def test_every_key_used_in_code_exists():
     root = Path(i18n.__file__).parent.parent
     used = set()
-    for path in list(root.glob("pages/*.py")) + list(root.glob("ui/*.py")) + list(root.glob("geo/*.py")):
+    for path in list(root.glob("app_pages/*.py")) + list(root.glob("ui/*.py")) + list(root.glob("geo/*.py")):
         used |= set(re.findall(r"\bt\(\"([a-z][a-z0-9_]*[a-z0-9])\"", path.read_text()))
     missing = sorted(k for k in used if k not in i18n.strings())
     assert not missing, missing

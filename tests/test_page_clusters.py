@@ -21,7 +21,7 @@ def page(lang: str = "en", **state) -> AppTest:
     at.session_state["lang"] = lang
     for k, v in state.items():
         at.session_state[k] = v
-    at.switch_page("pages/clusters.py")
+    at.switch_page("app_pages/clusters.py")
     return at.run()
 
 

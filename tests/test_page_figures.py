@@ -17,7 +17,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def open_page(lang: str = "id") -> AppTest:
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
     at.session_state["lang"] = lang
-    at.switch_page("pages/figures.py")
+    at.switch_page("app_pages/figures.py")
     return at.run()
 
 

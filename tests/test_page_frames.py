@@ -31,15 +31,15 @@ def test_pages_leave_the_shared_dataset_and_frames_unchanged(bali):
 
     codes = list(bali.full["village"]["code"][:40])
     for level in ("district", "village"):
-        at = run("pages/explore.py", {"level": level}, lang="id")
+        at = run("app_pages/explore.py", {"level": level}, lang="id")
         for ind in indicators.INDICATORS:
             at.selectbox(key="ex_indicator").set_value(ind).run()
             assert not at.exception, (level, ind)
-    at = run("pages/targets.py", selected_codes=codes)
+    at = run("app_pages/targets.py", selected_codes=codes)
     at.toggle(key="tl_desc").set_value(True).run()
     at.number_input(key="tl_uptake").set_value(50.0).run()
     assert not at.exception
-    at = run("pages/clusters.py")
+    at = run("app_pages/clusters.py")
     next(b for b in at.button if b.label == "Compute clusters").click()
     at.run()
     assert not at.exception

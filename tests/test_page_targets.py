@@ -24,7 +24,7 @@ def page(lang: str = "en", query: dict | None = None, selected: list[str] | None
         at.session_state["selected_codes"] = selected
     for k, v in (query or {}).items():
         at.query_params[k] = v
-    at.switch_page("pages/targets.py")
+    at.switch_page("app_pages/targets.py")
     return at.run()
 
 
@@ -134,7 +134,7 @@ def test_regency_level_figures_explain_what_is_needed(bali):
     at.session_state["lang"] = "en"
     at.session_state["figures"] = Figures(reg, "regency", "regencies.csv")
     at.session_state["figures_provinces"] = ("51",)
-    at.switch_page("pages/targets.py")
+    at.switch_page("app_pages/targets.py")
     at.run()
     assert not at.exception, at.exception
     assert any("need village-level figures" in i.value for i in at.info)
@@ -145,7 +145,7 @@ def test_only_robust_high_high_filter(demo):
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
     at.session_state["lang"] = "en"
     at.session_state["robust_high_high_codes"] = codes  # as the cluster page leaves them
-    at.switch_page("pages/targets.py")
+    at.switch_page("app_pages/targets.py")
     at.run()
     at.toggle(key="tl_hh").set_value(True).run()
     assert not at.exception, at.exception

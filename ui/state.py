@@ -1,9 +1,6 @@
 """Session state, query parameters and cached loaders shared by every page."""
 from __future__ import annotations
 
-import os
-import sys
-
 import streamlit as st
 
 from geo import assets, boundaries, i18n, upstream
@@ -12,46 +9,6 @@ from . import downloads
 
 DEFAULT_PROVINCE = "51"
 downloads.keep_downloads_for_a_grace_period()  # every page imports this module first
-
-
-def _run_kind() -> tuple[bool, bool]:
-    """(this run is in Streamlit's old pages/ mode, this run is an AppTest), read off the stack."""
-    pages_mode = apptest = False
-    frame = sys._getframe(1)
-    while frame is not None:
-        code = frame.f_code
-        if code.co_name == "_mpa_v1":  # streamlit.runtime.scriptrunner: runs a page without the router
-            pages_mode = True
-        elif code.co_filename.endswith(os.path.join("testing", "v1", "local_script_runner.py")):
-            apptest = True
-        frame = frame.f_back
-    return pages_mode, apptest
-
-
-def ensure_routed(router: bool = False) -> None:
-    """Make every run go through the router (streamlit_app.py), whatever Streamlit started.
-
-    Streamlit decides once per process, when the first session connects, that an app with a
-    ``pages/`` folder is an old-style multipage app, and runs pages directly (no router: no
-    sidebar, its own page list, the language ignored) until some run calls ``st.navigation``.
-    Every session that connects during a cold start gets such a run, deep links included. The
-    router or a page that finds itself run that way switches the mode and reruns, through the
-    router, on the same page. Under AppTest, which sets the old mode again before every run, a
-    page draws the sidebar itself instead: a rerun would lose the click that started the run.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    pages_mode, apptest = _run_kind()
-    if not pages_mode:
-        return
-    PagesManager.uses_pages_directory = False
-    if router or not apptest:
-        st.rerun()
-    from . import sidebar
-    for key in ("lang", "provinces"):  # re-set, so the page's own widgets start from them
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
-    sidebar.draw()
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)

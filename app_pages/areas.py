@@ -6,7 +6,6 @@ from streamlit_folium import st_folium
 from geo import areamap, boundaries, i18n, maps, upstream
 from ui import state
 
-state.ensure_routed()  # a run Streamlit started without the router
 t = state.t
 st.title(t("page_boundaries"))
 try:

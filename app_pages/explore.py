@@ -5,7 +5,6 @@ from streamlit_folium import st_folium
 from geo import boundaries, choropleth, classify, export, i18n, indicators, maps, profile, reference
 from ui import state, viewstate
 
-state.ensure_routed()  # a run Streamlit started without the router
 t, lang = state.t, state.lang()
 viewstate.init()
 bset = state.load_boundaries(state.provinces())

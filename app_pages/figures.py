@@ -8,7 +8,6 @@ import streamlit as st
 from geo import figures, i18n, join, tabular, upstream
 from ui import state
 
-state.ensure_routed()  # a run Streamlit started without the router
 
 t, lang = state.t, state.lang()
 provinces = state.provinces()

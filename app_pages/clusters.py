@@ -9,7 +9,6 @@ from geo import boundaries, clustermap, clusters, i18n, maps
 from geo import weights as wts
 from ui import state
 
-state.ensure_routed()  # a run Streamlit started without the router
 
 lang = state.lang()
 t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731 - this run's language, also inside format_func
