@@ -3,7 +3,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import areamap, boundaries, i18n, maps, upstream
+from geo import boundaries
+from geo.boundaries import upstream
+from geo.core import i18n
+from geo.outputs import areamap, maps, viewport
 from ui import state
 
 t = state.t
@@ -27,7 +30,7 @@ base = maps.base_map(bounds, basemap)
 layers = areamap.areas_layers(bset, state.lang(), show_villages)
 # centre and zoom passed explicitly: the component keeps its map across reruns, so a new
 # province selection moves the view only through them
-centre, zoom = boundaries.bounds_zoom(bounds, 860, 620, step=0.25)
+centre, zoom = viewport.bounds_zoom(bounds, 860, 620, step=0.25)
 st_folium(base, feature_group_to_add=layers, key="areas_map", height=620, use_container_width=True,
           returned_objects=[], center=centre, zoom=zoom)
 if show_villages and bset.geometry_for("village") == "overview":

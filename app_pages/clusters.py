@@ -5,10 +5,12 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import boundaries, clustermap, clusters, i18n, maps
-from geo import weights as wts
+from geo import boundaries
+from geo.analysis import clusters
+from geo.analysis import weights as wts
+from geo.core import i18n
+from geo.outputs import clustermap, maps
 from ui import state
-
 
 lang = state.lang()
 t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731 - this run's language, also inside format_func

@@ -2,7 +2,10 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import boundaries, choropleth, classify, export, i18n, indicators, maps, profile, reference
+from geo import boundaries
+from geo.analysis import classify, indicators, profile
+from geo.core import i18n, reference, schema
+from geo.outputs import choropleth, export, maps, viewport
 from ui import state, viewstate
 
 t, lang = state.t, state.lang()
@@ -20,9 +23,9 @@ if fig.synthetic:
 c = st.columns([1.2, 1.6, 1.6, 1.4])
 c[0].selectbox(t("level"), choropleth.LEVELS, key="ex_level", format_func=lambda v: t("level_" + v))
 target_label = i18n.fmt_pct(st.session_state["ex_target"], lang, 2)
-c[1].selectbox(t("indicator"), indicators.INDICATORS, key="ex_indicator",
+c[1].selectbox(t("indicator"), schema.INDICATORS, key="ex_indicator",
                format_func=lambda v: t("ind_" + v, target=target_label))
-c[2].selectbox(t("segment"), indicators.SEGMENT_CHOICES, key="ex_segment", format_func=lambda v: t("seg_" + v))
+c[2].selectbox(t("segment"), schema.SEGMENT_CHOICES, key="ex_segment", format_func=lambda v: t("seg_" + v))
 regencies = bset.full["regency"].sort_values("code")
 reg_names = dict(zip(regencies["code"], regencies["name"]))
 if len(bset.provinces) > 1:  # the same name can exist in two provinces: say which
@@ -76,7 +79,7 @@ with left:
     base = maps.base_map(tuple(bset.web["regency"].total_bounds), view.basemap)
     layers = choropleth.explorer_layers(frame, view, bset, fig.synthetic, fig.source,
                                         selected=(selected,) if selected else ())
-    centre, zoom = boundaries.bounds_zoom(choropleth.view_bounds(frame, view), 640, 600, step=0.25,
+    centre, zoom = viewport.bounds_zoom(choropleth.view_bounds(frame, view), 640, 600, step=0.25,
                                           pad_left_px=200 if view.regency else 0)
     st_folium(base, feature_group_to_add=layers, key="explore_map", height=640, use_container_width=True,
               returned_objects=["last_active_drawing"], center=centre, zoom=zoom, on_change=on_click)

@@ -5,9 +5,12 @@ import re
 import pandas as pd
 import streamlit as st
 
-from geo import figures, i18n, join, tabular, upstream
+from geo import figures
+from geo.boundaries import upstream
+from geo.core import i18n
+from geo.figures import join
+from geo.outputs import tabular
 from ui import state
-
 
 t, lang = state.t, state.lang()
 provinces = state.provinces()

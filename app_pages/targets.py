@@ -5,10 +5,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import export, i18n, indicators, maps, store, targeting
-from geo.targeting import Settings
+from geo.analysis import targeting
+from geo.analysis.targeting import Settings
+from geo.core import i18n, schema
+from geo.outputs import export, maps, store, tables, targetlist, targetmap
 from ui import state
-
 
 lang = state.lang()
 t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731 - this run's language, also inside format_func
@@ -36,7 +37,7 @@ def saved_lists(url: str) -> store.Store:
 def robust_high_high(figures_key: str, _frame, segment: str) -> list[str] | None:
     """Villages high-high under every weights and seed tried (geo.clusters' defaults); None if unavailable."""
     try:
-        from geo import clusters
+        from geo.analysis import clusters
         result = clusters.analyse(_frame, clusters.Settings(segment=segment))
     except ImportError:
         return None
@@ -94,7 +95,7 @@ if msg := ss.pop("tl_msg", None):
 # ---- budget settings
 with st.expander(t("tl_settings"), expanded=True):
     c = st.columns([3, 1.4, 0.8, 1, 1])
-    c[0].multiselect(t("tl_segments"), indicators.SEGMENTS, key="tl_seg", help=t("tl_segments_help"),
+    c[0].multiselect(t("tl_segments"), schema.SEGMENTS, key="tl_seg", help=t("tl_segments_help"),
                      format_func=lambda s: t("seg_" + s))
     bounds = targeting.VIEW_BOUNDS
     c[1].number_input(t("tl_premium"), *bounds["tl_premium"], step=100, key="tl_premium", help=t("tl_premium_help"))
@@ -173,7 +174,7 @@ with left:
 with right:
     area = bset.web["regency"]
     area = area[area["code"] == ss["tl_regency"]] if ss["tl_regency"] else area
-    layers = targeting.selection_layers(bset, table, selected, path.codes, lang, fig.synthetic, fig.source,
+    layers = targetmap.selection_layers(bset, table, selected, path.codes, lang, fig.synthetic, fig.source,
                                         ss.get("tl_suppress", 0))
     st_folium(maps.base_map(tuple(area.total_bounds), "light"), feature_group_to_add=layers, key="tl_map",
               height=470, use_container_width=True, returned_objects=["last_active_drawing"],
@@ -194,16 +195,16 @@ m[2].metric(t("tl_m_budget", months=settings.months), i18n.fmt_rp(budget.budget,
 if budget.missing:
     st.warning(t("tl_missing", n=len(budget.missing), codes=", ".join(budget.missing[:20])))
 st.caption(t("tl_by_segment"))
-st.dataframe(targeting.segment_table(budget, lang), hide_index=True)
+st.dataframe(tables.segment_table(budget, lang), hide_index=True)
 st.caption(t("tl_reached") + " · " + t("tl_reached_caption"))
-st.dataframe(targeting.rates_table(targeting.reached_rates(village, selected, settings, names), lang), hide_index=True)
+st.dataframe(tables.rates_table(targeting.reached_rates(village, selected, settings, names), lang), hide_index=True)
 
 # ---- the shortest path to the target
 st.subheader(t("tl_path"))
 st.caption(t("tl_path_explain"))
 p = st.columns([2, 1, 1])
 p[0].selectbox(t("tl_path_scope"), scopes, key="tl_scope", format_func=lambda c: names.get(c, c))
-kind, sentence = targeting.path_summary(path, targeting.budget(village, path.codes, settings), settings,
+kind, sentence = tables.path_summary(path, targeting.budget(village, path.codes, settings), settings,
                                         names.get(path.scope, path.scope), lang)
 getattr(st, kind)(sentence)
 if path.codes:
@@ -306,9 +307,9 @@ opened = db.open(ss["tl_open"]) if db is not None and ss.get("tl_open") in liste
 header = dict(list_name=opened.name, author=opened.author, note=opened.note) if opened else {}
 stem = "target-list" + ("-synthetic" if fig.synthetic else "")
 args = (village, selected, settings, fig.source, fig.synthetic, lang, names, small)
-e[1].download_button(t("tl_download_csv"), lambda: export.target_list_csv(*args, **header), file_name=stem + ".csv",
+e[1].download_button(t("tl_download_csv"), lambda: targetlist.target_list_csv(*args, **header), file_name=stem + ".csv",
                      mime="text/csv", disabled=not selected, on_click="ignore")
-e[2].download_button(t("tl_download_xlsx"), lambda: export.target_list_xlsx(*args, **header),
+e[2].download_button(t("tl_download_xlsx"), lambda: targetlist.target_list_xlsx(*args, **header),
                      file_name=stem + ".xlsx", disabled=not selected, on_click="ignore",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 map_args = (bset, table, selected, path.codes, lang, fig.source, fig.synthetic)

@@ -22,10 +22,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from geo import boundaries, clustermap, clusters, demo, indicators, upstream  # noqa: E402
-from geo import weights as wts  # noqa: E402
+from geo import boundaries
+from geo.analysis import clusters
+from geo.analysis import frames as analysis_frames
+from geo.analysis import weights as wts
+from geo.boundaries import upstream
+from geo.figures import demo
+from geo.outputs import clustermap
 
 
 def _timed(fn, *args, **kwargs):
@@ -40,7 +44,7 @@ def run(provinces: list[str] | tuple[str, ...] = ("51",), repeats: int = 3,
     provinces = list(provinces)
     bset = boundaries.load(provinces, cache_dir=cache_dir) if cache_dir else boundaries.load(provinces)
     fig, note = _demo(bset, provinces, cache_dir)
-    frame = indicators.build_frames(bset.full, fig)["village"]
+    frame = analysis_frames.build_frames(bset.full, fig)["village"]
     settings = clusters.Settings()  # the defaults: vulnerable, count, queen, 999, FDR, seed 12345
     var = clusters.variable(frame, settings)
     out: dict = {"provinces": ",".join(provinces), "villages": int(len(frame)),
@@ -180,7 +184,7 @@ def main() -> int:
     parser.add_argument("--cache-dir", default=None, help="boundary cache (default data/boundaries)")
     parser.add_argument("--browser", action="store_true", help="also time the button in headless Chromium")
     args = parser.parse_args()
-    from geo import codes
+    from geo.core import codes
     provinces = codes.parse_provinces(args.province, upstream.provinces_in_source(upstream.locate_source()))
     out = run(provinces, args.repeats, Path(args.cache_dir) if args.cache_dir else None)
     if args.browser:

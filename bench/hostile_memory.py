@@ -1,6 +1,6 @@
 """Memory (and time) of refusing hostile files: zip bomb, billion laughs, million-row CSV, ...
 
-Each file is built by tests/fixtures/hostile/builders.py into a temporary folder and read by
+Each file is built by testsupport/hostile.py into a temporary folder and read by
 ``geo.figures.read_table`` in a fresh Python process; the figures are that process's peak
 resident memory (VmHWM, imports included), the same minus a baseline process that reads a
 small good workbook, and the read time. Prints one JSON object (``--json``, the default) or a
@@ -24,10 +24,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT))
 
-from fixtures.hostile import builders  # noqa: E402
+from testsupport import hostile as builders
 
 CASES = {
     "zip_bomb": ("xlsx", lambda d: builders.zip_bomb(300)),

@@ -23,15 +23,17 @@ import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
-import geopandas as gpd  # noqa: E402
+import geopandas as gpd
 
 # light imports only (geopandas' weight): the naive peak-memory child imports this module;
 # geo.choropleth (folium, matplotlib) and geo.clusters (esda) are imported where used
-from bench import report  # noqa: E402
-from geo import boundaries, demo, indicators, upstream  # noqa: E402
+from bench import report
+from geo import boundaries
+from geo.analysis import frames as analysis_frames
+from geo.analysis import indicators
+from geo.boundaries import upstream
+from geo.figures import demo
 
 DEPTH_LEVEL = {1: "regency", 2: "district", 3: "village"}  # dots in an upstream code
 LEAFLET_FILES = {"leaflet.js": ROOT / "static" / "vendor" / "leaflet" / "leaflet.js",
@@ -133,7 +135,7 @@ def draw_times(pages: dict[str, str], expected: int, repeat: int, timeout_s: flo
     """
     from playwright.sync_api import sync_playwright
 
-    from conftest import CHROMIUM, CHROMIUM_ARGS
+    from testsupport.browser import CHROMIUM, CHROMIUM_ARGS
 
     drawn = f"document.querySelectorAll('path.leaflet-interactive').length === {expected}"
     out = {}
@@ -171,9 +173,9 @@ def draw_figures(provinces: list[str], frames: dict[str, gpd.GeoDataFrame], repe
     Ours is the standalone village map (``choropleth.snapshot_html``: scripts inlined, the
     same layers as the app's map); the naive one ``explore()``'s HTML. Same procedure for both.
     """
-    from geo import choropleth
+    from geo.outputs import choropleth
     bset = boundaries.load(provinces)
-    ours = indicators.build_frames(bset.full, demo.demo_figures(bset))
+    ours = analysis_frames.build_frames(bset.full, demo.demo_figures(bset))
     view = choropleth.View(level="village")
     expected = int((~(bset.full["village"].geometry.isna() | bset.full["village"].geometry.is_empty)).sum())
     naive_n = int((~frames["village"].geometry.isna()).sum())
@@ -197,10 +199,10 @@ def clusters_figures(provinces: list[str], frames: dict[str, gpd.GeoDataFrame], 
     from esda import Moran_Local
     from libpysal.weights import Queen
 
-    from geo import clusters
+    from geo.analysis import clusters
 
     bset = boundaries.load(provinces)
-    frame = indicators.build_frames(bset.full, demo.demo_figures(bset))["village"]
+    frame = analysis_frames.build_frames(bset.full, demo.demo_figures(bset))["village"]
     settings = clusters.Settings()
     var = clusters.variable(frame, settings)
     values = dict(zip(var.frame["code"], var.y))
@@ -237,7 +239,7 @@ def peak_rss(provinces: list[str]) -> dict:
     reads its figures from a file), ``explore()`` and render.
     """
     bset = boundaries.load(provinces)  # builds the cache if needed, so the child only loads it
-    frame = indicators.build_frames(bset.full, demo.demo_figures(bset))["village"]
+    frame = analysis_frames.build_frames(bset.full, demo.demo_figures(bset))["village"]
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         values = Path(tmp) / "coverage_rate.csv"
@@ -251,9 +253,9 @@ def peak_rss(provinces: list[str]) -> dict:
 
 def _peak_rss_child(how: str, provinces: list[str], values: Path) -> float:
     if how == "ours":
-        from geo import choropleth
+        from geo.outputs import choropleth
         bset = boundaries.load(provinces)
-        frames = indicators.build_frames(bset.full, demo.demo_figures(bset))
+        frames = analysis_frames.build_frames(bset.full, demo.demo_figures(bset))
         html = choropleth.explorer_html(frames["village"], choropleth.View(level="village"), bset, True, "demo")
     else:
         import pandas as pd
@@ -277,7 +279,7 @@ def _peak_rss_child(how: str, provinces: list[str], values: Path) -> float:
 def run(provinces: list[str], repeat: int, cycle: list[tuple[str, str]], browser: bool = True) -> dict:
     """Every naive figure (and the two of ours measured the same way: draw time, peak memory)."""
     bset = boundaries.load(provinces)
-    ours = indicators.build_frames(bset.full, demo.demo_figures(bset))
+    ours = analysis_frames.build_frames(bset.full, demo.demo_figures(bset))
     out, frames = boundary_build(provinces)
     for level in boundaries.LEVELS:
         out.update(map_level(frames, ours, level, repeat, cycle))

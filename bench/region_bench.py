@@ -27,11 +27,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
-from bench import report  # noqa: E402
-from geo import areamap, boundaries, choropleth, demo, i18n, indicators, maps, upstream  # noqa: E402
+from bench import report
+from geo import boundaries
+from geo.analysis import frames as analysis_frames
+from geo.boundaries import upstream
+from geo.core import i18n
+from geo.figures import demo
+from geo.outputs import areamap, choropleth, maps
 
 INDICATORS = ["uncovered", "coverage_rate", "gap_to_target", "to_target"]
 N_PATHS = "document.querySelectorAll('path.leaflet-interactive').length"
@@ -52,7 +55,7 @@ def server_figures(repeat: int = 5) -> tuple[dict, dict]:
     figures = demo.demo_figures(bset)
     out["region_demo_s"] = round(time.perf_counter() - t, 2)
     t = time.perf_counter()
-    frames = indicators.build_frames(bset.full, figures)
+    frames = analysis_frames.build_frames(bset.full, figures)
     out["region_frames_s"] = round(time.perf_counter() - t, 2)
     out["region_villages"] = int(len(bset.full["village"]))
     out["region_villages_with_geometry"] = int((~bset.full["village"].geometry.is_empty).sum())
@@ -149,8 +152,8 @@ def browser_figures(context: dict, repeat: int = 5) -> dict:
     """In headless Chromium against the app: indicator change -> new map drawn, per view."""
     from playwright.sync_api import sync_playwright
 
-    from appserver import running_app
-    from conftest import CHROMIUM, CHROMIUM_ARGS, choose, wait_for_map
+    from testsupport.appserver import running_app
+    from testsupport.browser import CHROMIUM, CHROMIUM_ARGS, choose, wait_for_map
 
     names = {k: i18n.t("ind_" + k, "id", target="73,86 %") for k in INDICATORS}
     level_names = {lvl: i18n.t("level_" + lvl, "id") for lvl in boundaries.LEVELS}

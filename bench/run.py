@@ -19,11 +19,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
-from bench import naive, report  # noqa: E402
-from geo import boundaries, choropleth, demo, indicators, upstream  # noqa: E402
+from bench import naive, report
+from geo import boundaries
+from geo.analysis import frames as analysis_frames
+from geo.boundaries import upstream
+from geo.core import schema
+from geo.figures import demo
+from geo.outputs import choropleth
 
 INDICATOR_CYCLE = [("coverage_rate", "all"), ("uncovered", "farmer"), ("gap_to_target", "all"),
                    ("uncovered", "fisher"), ("to_target", "vulnerable")]
@@ -33,7 +36,7 @@ def map_figures(provinces: list[str], repeat: int, upstream_frames: dict, prefix
     """Per level: map HTML bytes and rebuild time, ours beside the naive ``explore()``."""
     bset = boundaries.load(provinces)
     figures = demo.demo_figures(bset)
-    frames = indicators.build_frames(bset.full, figures)
+    frames = analysis_frames.build_frames(bset.full, figures)
     out = {}
     for level in boundaries.LEVELS:
         view = choropleth.View(level=level)
@@ -78,12 +81,12 @@ def browser_indicator_change(repeat: int) -> dict:
     """From picking another indicator to the new village map drawn, in headless Chromium."""
     from playwright.sync_api import sync_playwright
 
-    from appserver import running_app
-    from conftest import CHROMIUM, CHROMIUM_ARGS, choose, wait_for_map
+    from testsupport.appserver import running_app
+    from testsupport.browser import CHROMIUM, CHROMIUM_ARGS, choose, wait_for_map
 
     with running_app(None) as (url, proc):
-        from geo import i18n
-        names = {k: i18n.t("ind_" + k, "id", target="73,86 %") for k in indicators.INDICATORS}
+        from geo.core import i18n
+        names = {k: i18n.t("ind_" + k, "id", target="73,86 %") for k in schema.INDICATORS}
         times = []
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -135,7 +138,7 @@ def main() -> int:
         naive_build, region_frames = naive.boundary_build(region)
         out.update({"region_" + k: v for k, v in naive_build.items()})
         rset = boundaries.load(region)
-        ours = indicators.build_frames(rset.full, demo.demo_figures(rset))
+        ours = analysis_frames.build_frames(rset.full, demo.demo_figures(rset))
         out.update(naive.map_level(region_frames, ours, "village", 1, INDICATOR_CYCLE, "region_"))
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     out.update(naive.peak_rss(["51"]))  # the village map alone, ours and naive, each in a fresh process

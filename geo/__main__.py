@@ -6,7 +6,7 @@ import importlib
 import pkgutil
 import sys
 
-from . import cli
+from geo import cli
 
 
 def build_parser() -> argparse.ArgumentParser:

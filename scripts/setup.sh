@@ -15,15 +15,17 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
 }
 
-# 1. Python packages, reinstalled only when the pinned lists change.
+# 1. Python packages, reinstalled only when the pinned lists or pyproject.toml change.
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 REQ=requirements.txt
 [ "$DEV" = 1 ] && REQ=requirements-dev.txt
-STAMP=".setup-stamp-$(cat requirements.txt requirements-dev.txt constraints.txt | sha256sum | cut -c1-16)-$DEV"
+STAMP=".setup-stamp-$(cat requirements.txt requirements-dev.txt constraints.txt pyproject.toml | sha256sum | cut -c1-16)-$DEV"
 if [ ! -f "$STAMP" ]; then
   echo "setup: installing Python packages ($REQ)"
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -r "$REQ"
+  # the project itself, editable: geo, ui, testsupport and bench import from this checkout
+  .venv/bin/python -m pip install -q --no-deps -e .
   rm -f .setup-stamp-*
   touch "$STAMP"
 fi

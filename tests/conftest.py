@@ -9,13 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from appserver import ARTIFACTS, free_port, running_app  # noqa: F401 (re-exported for tests and bench)
+from testsupport.appserver import ARTIFACTS, free_port, running_app  # noqa: F401 (re-exported for tests)
+from testsupport.browser import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "boundaries" / "wilayah_boundaries"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 # Saved target lists go to a throwaway database in tests (never data/targets.sqlite); the app
 # server started by app_url inherits it.

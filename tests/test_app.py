@@ -3,9 +3,8 @@ the map component is not rendered here, the browser tests draw it)."""
 import re
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from conftest import ROOT, needs_shared
+from streamlit.testing.v1 import AppTest
 
 pytestmark = needs_shared
 PAGES = re.findall(r'st\.Page\("(app_pages/[a-z_]+\.py)"', (ROOT / "streamlit_app.py").read_text())

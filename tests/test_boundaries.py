@@ -6,10 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
-
-from geo import boundaries, upstream
 from conftest import needs_shared
 
+from geo import boundaries
+from geo.boundaries import upstream
+from geo.outputs import viewport
 
 # ---------------------------------------------------------------- real Bali
 
@@ -167,6 +168,6 @@ def test_truncated_source_is_named_with_line(tmp_path):
 
 
 def test_bounds_zoom():
-    centre, zoom = boundaries.bounds_zoom((114.4, -8.9, 115.8, -8.0), 900, 600)
+    centre, zoom = viewport.bounds_zoom((114.4, -8.9, 115.8, -8.0), 900, 600)
     assert centre == pytest.approx((-8.45, 115.1)) and zoom == 9
-    assert boundaries.bounds_zoom((114.4, -8.9, 115.8, -8.0), 900, 600, step=0.25)[1] == 9.75
+    assert viewport.bounds_zoom((114.4, -8.9, 115.8, -8.0), 900, 600, step=0.25)[1] == 9.75

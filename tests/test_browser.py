@@ -1,6 +1,5 @@
 """The app in headless Chromium with every outside host blocked: the map must still draw."""
 import pytest
-
 from conftest import ARTIFACTS, map_frame, needs_shared
 
 pytestmark = [pytest.mark.browser, needs_shared]

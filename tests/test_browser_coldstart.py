@@ -3,7 +3,6 @@ the router. Regression test: with the pages in a folder named ``pages/``, Stream
 sessions of a process in its old multipage mode, which skipped the sidebar, the language and the
 app's page names; the pages now live in ``app_pages/``."""
 import pytest
-
 from conftest import ARTIFACTS, needs_shared, running_app
 
 pytestmark = [pytest.mark.browser, needs_shared]

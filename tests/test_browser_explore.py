@@ -1,9 +1,11 @@
 """The map explorer in headless Chromium, offline: change level and indicator, drill down,
 select a village; and hostile names shown as text in a real browser."""
 import pytest
-
-from geo import choropleth, demo, indicators
 from conftest import ARTIFACTS, choose, click_area, needs_shared, wait_for_map
+
+from geo.analysis import frames
+from geo.figures import demo
+from geo.outputs import choropleth
 
 pytestmark = [pytest.mark.browser, needs_shared]
 N_PATHS = "document.querySelectorAll('path.leaflet-interactive').length"
@@ -37,7 +39,7 @@ def test_change_level_indicator_drill_down_and_select(app_url, offline_page):
 
 def test_hostile_names_render_as_text_and_run_nothing(bali, browser, tmp_path):
     figures = demo.demo_figures(bali)
-    frame = indicators.build_frames(bali.full, figures)["village"]
+    frame = frames.build_frames(bali.full, figures)["village"]
     payload = '<img src=x onerror="window.__xss=1">${window.__xss=2}`'
     frame.loc[frame["code"] == "51.06.01.2001", "name"] = payload
     view = choropleth.View(level="village", regency="51.06", basemap="none")

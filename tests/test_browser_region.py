@@ -2,9 +2,9 @@
 import re
 
 import pytest
+from conftest import ARTIFACTS, map_frame, needs_shared, wait_for_map
 
 from geo import boundaries
-from conftest import ARTIFACTS, map_frame, needs_shared, wait_for_map
 
 pytestmark = [pytest.mark.browser, needs_shared]
 N_PATHS = "document.querySelectorAll('path.leaflet-interactive').length"

@@ -6,19 +6,21 @@ import re
 import time
 
 import pytest
-
-from geo import choropleth, export, indicators, maps, targeting
-from appserver import running_app
 from conftest import ARTIFACTS, map_frame, needs_shared
+
+from geo.analysis import frames, targeting
+from geo.core import schema
+from geo.outputs import choropleth, export, maps, targetmap
+from testsupport.appserver import running_app
 
 pytestmark = [pytest.mark.browser, needs_shared]
 
 
 @pytest.fixture(scope="module")
 def demo_frames(bali):
-    from geo import demo
+    from geo.figures import demo
     fig = demo.demo_figures(bali)
-    return fig, indicators.build_frames(bali.full, fig)
+    return fig, frames.build_frames(bali.full, fig)
 
 
 def _draw_offline(page, html: str) -> int:
@@ -53,7 +55,7 @@ def test_regency_snapshot_and_selection_map_draw_offline(bali, demo_frames, offl
     assert _draw_offline(offline_page, html) >= 9  # regencies (and circles)
     table = targeting.village_table(frames["village"], targeting.Settings())
     m = maps.base_map(tuple(bali.web["regency"].total_bounds), "none")
-    targeting.selection_layers(bali, table, list(table["code"][:7]), [], "id", True, "demo").add_to(m)
+    targetmap.selection_layers(bali, table, list(table["code"][:7]), [], "id", True, "demo").add_to(m)
     assert _draw_offline(offline_page, export.map_html(m)) == 716
     blue = offline_page.evaluate("[...document.querySelectorAll('path.leaflet-interactive')]"
                                  ".filter(p => p.getAttribute('fill') === '#08519c').length")
@@ -94,7 +96,7 @@ def _uncovered(demo_frames, regency: str) -> "list[int]":
     fig, _ = demo_frames
     d = fig.data.set_index("code")
     d = d[[c.startswith(regency + ".") for c in d.index]]
-    unc = sum(d[f"workers_{s}"].astype(int) - d[f"covered_{s}"].astype(int) for s in indicators.NON_WAGE)
+    unc = sum(d[f"workers_{s}"].astype(int) - d[f"covered_{s}"].astype(int) for s in schema.NON_WAGE)
     return list(unc)
 
 

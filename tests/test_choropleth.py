@@ -5,16 +5,20 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-
-from geo import choropleth, classify, demo, indicators, maps
 from conftest import needs_shared
+
+from geo.analysis import classify, indicators
+from geo.analysis import frames as analysis_frames
+from geo.core import schema
+from geo.figures import demo
+from geo.outputs import choropleth, maps, palettes
 
 pytestmark = needs_shared
 
 
 @pytest.fixture(scope="module")
 def frames(bali):
-    return indicators.build_frames(bali.full, demo.demo_figures(bali))
+    return analysis_frames.build_frames(bali.full, demo.demo_figures(bali))
 
 
 def _boxes(layers) -> list[str]:
@@ -35,10 +39,10 @@ def test_rate_choropleth_colours_match_the_legend(bali, frames):
     values = indicators.indicator(frames["regency"], "coverage_rate")
     ref = classify.classify(values, "quantiles", 4)
     assert {c: v[0] for c, v in info.items()} == dict(zip(frames["regency"]["code"], ref.index))
-    assert colors == ref.colors
+    assert colors == palettes.class_colors(ref, palettes.SEQUENTIAL_GOOD)
     legend = _boxes(choropleth.explorer_layers(frames["regency"], view, bali, True, "demo"))[0]
     rows = re.findall(r'background:(#[0-9a-f]{6})"></span><span>([^<]*)</span><span class="cnt">(\d+)<', legend)
-    assert [(c, int(n)) for c, _, n in rows] == list(zip(ref.colors, ref.counts))
+    assert [(c, int(n)) for c, _, n in rows] == list(zip(palettes.class_colors(ref, palettes.SEQUENTIAL_GOOD), ref.counts))
     assert rows[0][1] == f"{ref.lower[0]:.1f} % – {ref.upper[0]:.1f} %".replace(".", ",")
 
 
@@ -51,7 +55,7 @@ def test_synthetic_label_on_the_map_itself(bali, frames):
 
 def test_missing_figures_are_hatched_no_data(bali, frames):
     frame = frames["village"].copy()
-    frame.loc[frame.index[:25], list(indicators.COUNT_COLUMNS)] = pd.NA
+    frame.loc[frame.index[:25], list(schema.COUNT_COLUMNS)] = pd.NA
     html = choropleth.explorer_html(frame, choropleth.View(level="village"), bali, True, "demo")
     info, _ = _records(html)
     assert sum(1 for v in info.values() if v[0] == -1) == 25
@@ -91,8 +95,8 @@ def test_gap_to_target_diverges_at_zero(bali, frames):
     view = choropleth.View(level="village", indicator="gap_to_target", target=55.0)
     c = choropleth.classes_for(frames["village"], view)
     assert 0.0 in c.upper
-    reds = set(classify._ramp("RdBu", 10)[:5]) | set(classify._ramp("Reds", 9))
-    assert all(col in reds for col, u in zip(c.colors, c.upper) if u <= 0)
+    reds = set(palettes._ramp("RdBu", 10)[:5]) | set(palettes._ramp("Reds", 9))
+    assert all(col in reds for col, u in zip(palettes.colors_for(c, view.indicator), c.upper) if u <= 0)
 
 
 def test_regency_filter_draws_only_its_villages(bali, frames):

@@ -5,8 +5,9 @@ import json
 import subprocess
 import sys
 
-from geo.__main__ import main
 from conftest import ROOT, needs_shared
+
+from geo.__main__ import main
 
 pytestmark = needs_shared
 CONTRACT_KEYS = {"segment", "measure", "seed", "permutations", "alpha", "fdr", "weights", "isolates_joined",

@@ -6,10 +6,10 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT, needs_shared
 from PIL import Image
 
 from geo.__main__ import main
-from conftest import ROOT, needs_shared
 
 pytestmark = needs_shared
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-
-from geo import clusters, indicators
 from conftest import needs_shared
+
+from geo.analysis import clusters, frames
 
 SIZE = 0.01
 
@@ -211,8 +211,8 @@ def test_json_has_the_contract_keys():
 
 @pytest.fixture(scope="module")
 def demo_village(bali):
-    from geo import demo
-    return indicators.build_frames(bali.full, demo.demo_figures(bali))["village"]
+    from geo.figures import demo
+    return frames.build_frames(bali.full, demo.demo_figures(bali))["village"]
 
 
 @pytest.fixture(scope="module")
@@ -248,8 +248,8 @@ def test_demo_fisher_clusters_on_the_coast_farmer_clusters_inland(demo_village, 
 
 @needs_shared
 def test_demo_regency_level_is_refused(bali):
-    from geo import demo
-    frame = indicators.build_frames(bali.full, demo.demo_figures(bali))["regency"]
+    from geo.figures import demo
+    frame = frames.build_frames(bali.full, demo.demo_figures(bali))["regency"]
     with pytest.raises(clusters.Refusal) as exc:
         clusters.analyse(frame)
     assert exc.value.values == {"n": 9, "min": 30}

@@ -1,9 +1,10 @@
 """Region codes survive every form they arrive in, and nothing is guessed."""
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from geo import codes
+from geo.core import codes
 
 two = st.integers(0, 99).map(lambda n: f"{n:02d}")
 four = st.integers(0, 9999).map(lambda n: f"{n:04d}")

@@ -18,9 +18,11 @@ import pytest
 import shapely
 from openpyxl import load_workbook
 
-from geo import boundaries, demo
+from geo import boundaries
 from geo.__main__ import main as cli_main
-from geo.indicators import COUNT_COLUMNS, SEGMENTS, Figures
+from geo.core.schema import COUNT_COLUMNS, SEGMENTS
+from geo.figures import demo
+from geo.figures.model import Figures
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_REF = ROOT.parent / "shared" / "reference" / "bali_published_figures.csv"

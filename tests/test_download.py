@@ -6,9 +6,10 @@ import threading
 from pathlib import Path
 
 import pytest
-
-from geo import boundaries, upstream
 from conftest import SHARED, needs_shared
+
+from geo import boundaries
+from geo.boundaries import upstream
 
 pytestmark = needs_shared
 

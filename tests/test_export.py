@@ -9,12 +9,13 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import needs_shared
 from openpyxl import load_workbook
 from PIL import Image
 
-from geo import choropleth, export, indicators, targeting
-from geo.targeting import Settings
-from conftest import needs_shared
+from geo.analysis import disclosure, frames, targeting
+from geo.analysis.targeting import Settings
+from geo.outputs import choropleth, export, palettes, png, targetlist
 
 HOSTILE = ["=HYPERLINK(\"http://x\",\"click\")", "+1+2", "-2+3", "@SUM(A1)", "\tTab", "\rCR",
            "=1+1", "<script>alert(1)</script>", "${x}", "'quoted", "-12"]
@@ -35,7 +36,7 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 
 def test_csv_neutralises_formulas_and_keeps_codes():
     f = _frame(HOSTILE)
-    data = export.target_list_csv(f, list(f["code"]), Settings(), source="upload.csv", synthetic=False,
+    data = targetlist.target_list_csv(f, list(f["code"]), Settings(), source="upload.csv", synthetic=False,
                                   lang="en", list_name="=cmd|' /C calc'!A0", author="@evil", note="+note")
     rows = _csv_rows(data)
     header = [r[0] for r in rows[: rows.index([])]]
@@ -55,7 +56,7 @@ def test_csv_neutralises_formulas_and_keeps_codes():
 
 def test_xlsx_text_cells_are_strings_never_formulas():
     f = _frame(HOSTILE)
-    data = export.target_list_xlsx(f, list(f["code"]), Settings(), source="=evil()", synthetic=True,
+    data = targetlist.target_list_xlsx(f, list(f["code"]), Settings(), source="=evil()", synthetic=True,
                                    lang="id", note="=1+1")
     ws = load_workbook(io.BytesIO(data)).active
     cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
@@ -75,19 +76,19 @@ def test_xlsx_text_cells_are_strings_never_formulas():
 
 
 def test_header_block_says_where_when_and_how():
-    lines = export.header_lines(Settings(uptake=80), "figures.xlsx", synthetic=False, lang="en",
+    lines = targetlist.header_lines(Settings(uptake=80), "figures.xlsx", synthetic=False, lang="en",
                                 when=dt.date(2026, 2, 16))
     text = "\n".join(lines)
     assert "figures.xlsx" in text and "2026-02-16" in text and "cahyadsn/wilayah_boundaries" in text
     assert "Rp16,800" in text and "80%" in text and "73.86%" in text
     assert "SYNTHETIC" not in text
-    assert "SYNTHETIC" in "\n".join(export.header_lines(Settings(), "demo", True, "en"))
+    assert "SYNTHETIC" in "\n".join(targetlist.header_lines(Settings(), "demo", True, "en"))
 
 
 def test_target_list_budget_column_matches_budget():
     f = _frame(["A", "B", "C"])
     s = Settings(uptake=50)
-    df = export.target_list_frame(f, ["51.10.01.2003", "51.10.01.2001"], s)
+    df = targetlist.target_list_frame(f, ["51.10.01.2003", "51.10.01.2001"], s)
     assert list(df["code"]) == ["51.10.01.2003", "51.10.01.2001"]  # the order given
     # farmer uncovered 50 each, half enrol, 16,800 x 12
     assert list(df["budget_rp"]) == [25 * 16_800 * 12] * 2
@@ -97,26 +98,26 @@ def test_target_list_budget_column_matches_budget():
 def test_suppress_small_counts_and_what_derives_from_them():
     df = pd.DataFrame({"code": ["a", "b", "c"], "workers": [3, 50, 0], "covered": [1, 40, 0],
                        "coverage_rate": [33.3, 80.0, np.nan]})
-    out = export.suppress_small(df, ["workers", "covered"], 5, derived={"coverage_rate": ["workers", "covered"]})
+    out = disclosure.suppress_small(df, ["workers", "covered"], 5, derived={"coverage_rate": ["workers", "covered"]})
     assert list(out["workers"]) == ["<5", 50, 0]
     assert list(out["covered"]) == ["<5", 40, 0]
     assert out.loc[0, "coverage_rate"] == "<5" and out.loc[1, "coverage_rate"] == 80.0
-    assert export.suppress_small(df, ["workers"], 0).equals(df)  # off by default
+    assert disclosure.suppress_small(df, ["workers"], 0).equals(df)  # off by default
 
 
 def test_exported_list_suppresses_when_asked():
     f = _frame(["A"])
     f.loc[0, ["workers_farmer", "covered_farmer"]] = [12, 9]  # 3 uncovered farmers
-    df = export.target_list_frame(f, ["51.10.01.2001"], Settings(), suppress=10)
+    df = targetlist.target_list_frame(f, ["51.10.01.2001"], Settings(), suppress=10)
     assert df.loc[0, "uncovered"] == "<10" and df.loc[0, "budget_rp"] == "<10"
     assert df.loc[0, "workers"] == 100  # not small
 
 
 def test_scale_bar_arithmetic():
     # one degree of longitude: 111.32 km at the equator, cos(latitude) of it elsewhere
-    assert export.metres_per_degree_lon(0) == pytest.approx(111_319.5, rel=1e-4)
-    assert export.metres_per_degree_lon(-8.4) == pytest.approx(111_319.5 * np.cos(np.radians(8.4)), rel=3e-3)
-    assert [export._nice_length_km(w) for w in (160, 40, 9, 0.9)] == [20, 5, 1, 0.1]
+    assert png.metres_per_degree_lon(0) == pytest.approx(111_319.5, rel=1e-4)
+    assert png.metres_per_degree_lon(-8.4) == pytest.approx(111_319.5 * np.cos(np.radians(8.4)), rel=3e-3)
+    assert [png._nice_length_km(w) for w in (160, 40, 9, 0.9)] == [20, 5, 1, 0.1]
 
 
 # ---------------------------------------------------------------- PNG
@@ -133,9 +134,9 @@ def _has_colour(img: np.ndarray, hex_colour: str, tol: int = 6) -> bool:
 
 @pytest.fixture(scope="module")
 def demo_frames(bali):
-    from geo import demo
+    from geo.figures import demo
     fig = demo.demo_figures(bali)
-    return fig, indicators.build_frames(bali.full, fig)
+    return fig, frames.build_frames(bali.full, fig)
 
 
 @needs_shared
@@ -144,14 +145,14 @@ def test_png_village_map_has_classes_nodata_and_synthetic_label(bali, demo_frame
     frame = frames["village"].copy()
     frame.loc[frame.index[:40], "covered"] = pd.NA  # some villages without figures
     view = choropleth.View(level="village", indicator="coverage_rate", lang="en")
-    png = export.snapshot_png(frame, view, bali, synthetic=True, source="demo $x$ <b>")
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    img = _pixels(png)
+    image = export.snapshot_png(frame, view, bali, synthetic=True, source="demo $x$ <b>")
+    assert image[:8] == b"\x89PNG\r\n\x1a\n"
+    img = _pixels(image)
     assert img.shape == (1200, 1600, 3)
     classes = choropleth.classes_for(frame, view)
-    for colour in classes.colors:  # every class colour is drawn (map and legend)
+    for colour in palettes.colors_for(classes, view.indicator):  # every class colour is drawn (map and legend)
         assert _has_colour(img, colour), colour
-    assert _has_colour(img, export.NODATA_FACE, tol=2)  # hatched no-data areas
+    assert _has_colour(img, png.NODATA_FACE, tol=2)  # hatched no-data areas
     assert _has_colour(img[:100, 1000:], "#c00000", tol=30)  # the red synthetic label, top right
     spec = export.explorer_png_spec(frame, view, bali, True, "demo")
     assert int((spec.areas["cls"] < 0).sum()) == 40
@@ -177,18 +178,18 @@ def test_png_counts_as_circles(bali, demo_frames):
     big = spec.symbols["size_pt"].idxmax()
     values = choropleth.map_values(frames["district"], view)
     assert big == int(np.argmax(values.to_numpy()))  # the largest count has the largest circle
-    assert _has_colour(_pixels(export.render_png(spec)), export.NEUTRAL)
+    assert _has_colour(_pixels(png.render_png(spec)), png.NEUTRAL)
 
 
 @needs_shared
 def test_categories_png_for_cluster_maps(bali):
     web = bali.web["village"]
     cats = pd.Series(["high-high"] * 10 + ["not significant"] * 600, index=web["code"].iloc[:610].values)
-    png = export.categories_png(web, cats, ["high-high", "low-low", "not significant"],
+    image = png.categories_png(web, cats, ["high-high", "low-low", "not significant"],
                                 {"high-high": "#d7191c", "low-low": "#2c7bb6", "not significant": "#eeeeee"},
                                 {"high-high": "High-high"}, "Clusters", "demo", True, "en")
-    img = _pixels(png)
-    assert _has_colour(img, "#d7191c") and _has_colour(img, export.NODATA_FACE, tol=2)
+    img = _pixels(image)
+    assert _has_colour(img, "#d7191c") and _has_colour(img, png.NODATA_FACE, tol=2)
 
 
 @needs_shared

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fixtures.hostile import builders
-from geo import codes, figures, i18n
+from geo import figures
+from geo.core import codes, i18n
+from testsupport import hostile as builders
 
 FIX = Path(__file__).parent / "fixtures" / "figures"
 
@@ -408,7 +409,7 @@ def test_damaged_zip():
 # ---------------------------------------------------------------- messages
 
 def test_every_message_exists_in_both_languages_with_the_same_placeholders():
-    data = json.loads((Path(figures.__file__).parent / "strings" / "figures.json").read_text(encoding="utf-8"))
+    data = json.loads((Path(i18n.__file__).parent / "strings" / "figures.json").read_text(encoding="utf-8"))
     for key, entry in data.items():
         assert entry["id"] and entry["en"], key
         fields = [{f for _, f, _, _ in string.Formatter().parse(entry[lang]) if f} for lang in ("id", "en")]

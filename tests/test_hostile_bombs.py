@@ -25,9 +25,9 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import needs_shared
-from fixtures.hostile import builders
+
+from testsupport import hostile as builders
 
 pytestmark = needs_shared
 XLSX_BOUND_MB = 64

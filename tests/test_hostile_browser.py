@@ -17,8 +17,9 @@ import re
 import time
 
 import pytest
-
 from conftest import ARTIFACTS, click_area, needs_shared
+
+from geo.analysis import frames
 
 pytestmark = [pytest.mark.browser, needs_shared]
 HOSTILE = ['<img src=x onerror="window.__xss=1">', "${window.__xss=2}", "<script>window.__xss=3</script>"]
@@ -136,9 +137,10 @@ def test_hostile_upload_shown_as_text_on_every_page_and_in_the_export(app_url, o
 def test_hostile_names_in_tooltips_and_popups_of_a_standalone_map(bali, browser, tmp_path):
     """Four villages of Bangli named with the payloads (and a Jinja expression): each tooltip and
     popup shows the name exactly, as text, and nothing runs (geo.export.snapshot_html, geo.maps popups)."""
-    from geo import choropleth, demo, export, indicators, maps
+    from geo.figures import demo
+    from geo.outputs import choropleth, export, maps
     fig = demo.demo_figures(bali)
-    frame = indicators.build_frames(bali.full, fig)["village"]
+    frame = frames.build_frames(bali.full, fig)["village"]
     codes = ["51.06.01.2001", "51.06.01.2002", "51.06.01.2003", "51.06.01.2004"]
     names = HOSTILE + [JINJA]
     for code, text in zip(codes, names):
@@ -183,7 +185,7 @@ def test_hostile_names_in_tooltips_and_popups_of_a_standalone_map(bali, browser,
 
 def test_a_picture_is_refused_by_the_uploader_in_the_browser(app_url, offline_page):
     """A PNG chosen in the browser never reaches the app: the widget says why, nothing fails."""
-    from fixtures.hostile import builders
+    from testsupport import hostile as builders
     page = offline_page
     page.goto(app_url + "/figures?lang=en")
     page.wait_for_selector("input[type=file]", state="attached", timeout=60_000)

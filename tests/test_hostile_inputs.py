@@ -24,9 +24,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import ROOT, needs_shared
-from fixtures.hostile import builders
+
+from geo.analysis import frames as analysis_frames
+from geo.outputs import targetlist
+from testsupport import hostile as builders
 
 pytestmark = needs_shared
 FIX = Path(__file__).parent / "fixtures" / "figures"
@@ -253,7 +255,9 @@ def test_separators_and_encodings_are_detected(capsys, tmp_path, name, data):
     status, obj, report = check(capsys, tmp_path, name, data)
     assert (status, obj["matched_by_code"], obj["problems"]) == (0, 1, [])
     conserved(obj, report, [2])
-    from geo import figures  # and the counts are the ones written, thousands dots included
+    from geo import (
+        figures,  # and the counts are the ones written, thousands dots included
+    )
     raw = figures.read_table(data, name)
     assert raw.cells.iloc[0].tolist()[2:] in (["3120", "1650"], ["3.120", "1.650"])
 
@@ -464,7 +468,9 @@ def test_formula_looking_cells_are_neutralised_in_the_join_report_and_rejected_r
     names = [r["name_in_file"] for r in csv.DictReader(io.StringIO(text))]
     assert names[:6] == ["'" + f.strip() for f in FORMULAS]  # the text is kept (trimmed), behind one quote
     # the page's "rejected rows" download: the file's own cells, neutralised the same way
-    from geo import figures, join, tabular
+    from geo import figures
+    from geo.figures import join
+    from geo.outputs import tabular
     raw = figures.read_table(buf.getvalue().encode(), "rumus.csv")
     result = join.join(figures.validate(raw, figures.guess_mapping(raw.columns), ["51"]), bali.full, ["51"])
     rejected = tabular.to_csv_bytes(join.rejected_rows(result, raw.cells, "en"), ["Join report for rumus.csv"])
@@ -476,16 +482,17 @@ def test_formula_looking_cells_are_neutralised_in_the_join_report_and_rejected_r
 
 def test_target_list_exports_keep_hostile_list_texts_inert(bali):
     """The saved list's name, author and note and the file's name go into the export's header block."""
-    from geo import demo, export, indicators, targeting
-    frame = indicators.build_frames(bali.full, demo.demo_figures(bali))["village"]
+    from geo.analysis import targeting
+    from geo.figures import demo
+    frame = analysis_frames.build_frames(bali.full, demo.demo_figures(bali))["village"]
     header = dict(list_name="=cmd|' /C calc'!A0", author="@SUM(A1)", note="+1\n=HYPERLINK(\"http://x\")")
     args = (frame, ["51.71.01.1001", "51.71.01.1002"], targeting.Settings(), '=HYPERLINK("x").csv', False, "en")
-    ws = openpyxl.load_workbook(io.BytesIO(export.target_list_xlsx(*args, **header))).active
+    ws = openpyxl.load_workbook(io.BytesIO(targetlist.target_list_xlsx(*args, **header))).active
     cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
     assert cells and all(c.data_type != "f" for c in cells)  # not one formula
     texts = [c.value for c in cells if isinstance(c.value, str)]
     assert "Author: @SUM(A1)" in texts and 'Note: +1 =HYPERLINK("http://x")' in texts  # kept as text
-    rows = list(csv.reader(io.StringIO(export.target_list_csv(*args, **header).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(targetlist.target_list_csv(*args, **header).decode("utf-8-sig"))))
     dangerous = ("=", "+", "-", "@", "\t", "\r")
     assert not [c for r in rows for c in r if c.startswith(dangerous)]
     assert ["# Author: @SUM(A1)"] in rows and ['# Source: =HYPERLINK("x").csv'] in rows
@@ -495,9 +502,11 @@ def test_template_syntax_in_a_file_name_is_never_evaluated(bali):
     """folium renders maps through Jinja: a file named ``{{ ... }}`` (the source, in every map title)
     must reach the page as text. Evaluated, ``{{ cycler.__init__.__globals__.os ... }}`` would run
     commands on the server; here a harmless product shows whether it was evaluated."""
-    from geo import choropleth, demo, export, indicators, targeting
+    from geo.analysis import targeting
+    from geo.figures import demo
+    from geo.outputs import choropleth, export
     fig = demo.demo_figures(bali)
-    frames = indicators.build_frames(bali.full, fig)
+    frames = analysis_frames.build_frames(bali.full, fig)
     source = "{{ 6 * 7 }}{% if 1 %}ZZ{% endif %}.csv"
     pages = [choropleth.explorer_html(frames["regency"], choropleth.View(), bali, False, source),
              export.selection_html(bali, targeting.village_table(frames["village"], targeting.Settings()),

@@ -14,10 +14,11 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, needs_shared
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, needs_shared
-from fixtures.hostile import builders
+from geo.figures import model as figures_model
+from testsupport import hostile as builders
 
 pytestmark = needs_shared
 FIX = Path(__file__).parent / "fixtures" / "figures"
@@ -140,10 +141,10 @@ def test_hostile_names_are_reported_as_text_and_every_row_is_counted():
 
 def test_pages_with_a_hostile_source_and_names_run_without_error(bali):
     """The source (file name) is drawn in map titles and exports on every page."""
-    from geo import demo, indicators
+    from geo.figures import demo
     source = HOSTILE[0] + HOSTILE[1] + ".csv"
     fig = demo.demo_figures(bali)
-    fig = indicators.Figures(data=fig.data, level="village", source=source, synthetic=False, period="2025-12")
+    fig = figures_model.Figures(data=fig.data, level="village", source=source, synthetic=False, period="2025-12")
     for page in ("app_pages/explore.py", "app_pages/targets.py", "app_pages/clusters.py"):
         if not (ROOT / page).exists():
             continue

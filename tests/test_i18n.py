@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from geo import i18n
+from geo.core import i18n
+from geo.core.paths import PROJECT_ROOT
 
 STRINGS = Path(i18n.__file__).with_name("strings")
 
@@ -27,9 +28,9 @@ def test_keys_are_unique_across_files():
 
 
 def test_every_key_used_in_code_exists():
-    root = Path(i18n.__file__).parent.parent
+    root = PROJECT_ROOT
     used = set()
-    for path in list(root.glob("app_pages/*.py")) + list(root.glob("ui/*.py")) + list(root.glob("geo/*.py")):
+    for path in list(root.glob("app_pages/*.py")) + list(root.glob("ui/*.py")) + list(root.glob("geo/**/*.py")):
         used |= set(re.findall(r"\bt\(\"([a-z][a-z0-9_]*[a-z0-9])\"", path.read_text()))
     missing = sorted(k for k in used if k not in i18n.strings())
     assert not missing, missing

@@ -5,10 +5,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from shapely.geometry import box
 
-from geo import indicators as ind
+from geo.analysis import disclosure
+from geo.analysis import frames as analysis_frames
+from geo.analysis import indicators as ind
+from geo.figures import model as figures_model
 
 
 def layers():
@@ -24,7 +28,7 @@ def layers():
 
 def test_rates_are_recomputed_from_sums_not_averaged():
     data = pd.DataFrame({"code": ["99.01.01.2001", "99.01.01.2002"], "workers": [100, 900], "covered": [90, 90]})
-    sums = ind.aggregate(data, "village", layers())
+    sums = analysis_frames.aggregate(data, "village", layers())
     d = sums["district"].set_index("code")
     assert d.loc["99.01.01", "workers"] == 1000 and d.loc["99.01.01", "covered"] == 180
     rate = ind.indicator(sums["district"], "coverage_rate").iloc[0]
@@ -33,7 +37,7 @@ def test_rates_are_recomputed_from_sums_not_averaged():
 
 def test_partly_reported_areas_carry_completeness_and_missing_is_no_data():
     data = pd.DataFrame({"code": ["99.01.01.2001"], "workers": [100], "covered": [50]})
-    frames = ind.build_frames(layers(), ind.Figures(data, "village", "t"))
+    frames = analysis_frames.build_frames(layers(), figures_model.Figures(data, "village", "t"))
     reg = frames["regency"].iloc[0]
     assert (reg["reported"], reg["parts"]) == (1, 3) and reg["completeness"] == pytest.approx(1 / 3)
     v = frames["village"].set_index("code")
@@ -43,7 +47,7 @@ def test_partly_reported_areas_carry_completeness_and_missing_is_no_data():
 
 def test_district_figures_are_not_spread_to_villages():
     data = pd.DataFrame({"code": ["99.01.01"], "workers": [1000], "covered": [500]})
-    frames = ind.build_frames(layers(), ind.Figures(data, "district", "t"))
+    frames = analysis_frames.build_frames(layers(), figures_model.Figures(data, "district", "t"))
     assert frames["village"]["workers"].isna().all()
     assert frames["regency"]["workers"].iloc[0] == 1000
 
@@ -65,5 +69,5 @@ def test_people_to_target_is_the_least_number_that_reaches_it(workers, covered, 
 
 
 def test_small_counts_rule():
-    assert ind.is_small(3, 5) and not ind.is_small(0, 5) and not ind.is_small(5, 5)
-    assert not ind.is_small(None, 5) and not ind.is_small(3, 0)
+    assert disclosure.is_small(3, 5) and not disclosure.is_small(0, 5) and not disclosure.is_small(5, 5)
+    assert not disclosure.is_small(None, 5) and not disclosure.is_small(3, 0)

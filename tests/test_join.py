@@ -10,7 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo import figures, indicators, join, tabular
+from geo import figures
+from geo.analysis import frames as analysis_frames
+from geo.analysis import indicators
+from geo.figures import join
+from geo.outputs import tabular
 
 FIX = Path(__file__).parent / "fixtures" / "figures"
 
@@ -153,7 +157,7 @@ def test_areas_without_figures_are_no_data_never_zero(bali):
     r = run((FIX / "good.csv").read_bytes(), bali, "good.csv")
     assert r.summary["areas_without_figures"] == 716 - 5
     assert "51.71.01.1005" in set(r.areas_without_figures["code"])
-    frames = indicators.build_frames(bali.full, r.figures)
+    frames = analysis_frames.build_frames(bali.full, r.figures)
     v = frames["village"].set_index("code")
     assert pd.isna(v.loc["51.71.01.1005", "workers"])
     assert v.loc["51.71.01.1001", "workers"] == 3120

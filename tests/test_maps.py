@@ -5,9 +5,9 @@ import re
 import folium
 import pandas as pd
 import pytest
-
-from geo import areamap, maps
 from conftest import needs_shared
+
+from geo.outputs import areamap, maps
 
 HOSTILE = ['<img src=x onerror=alert(1)>', '${alert(1)}', '</script><script>alert(2)</script>',
            "`x` \\ 'q' \"d\" & \u2028"]

@@ -1,16 +1,16 @@
 """The cluster page: AppTest for its flow, headless Chromium (offline) for its maps."""
 from __future__ import annotations
 
-import pytest
-from streamlit.testing.v1 import AppTest
-
 import json
 
 import folium
 import pandas as pd
-
-from geo import clustermap, clusters, indicators, maps
+import pytest
 from conftest import ARTIFACTS, ROOT, needs_shared, wait_for_map
+from streamlit.testing.v1 import AppTest
+
+from geo.analysis import clusters, frames
+from geo.outputs import clustermap, maps
 
 pytestmark = needs_shared
 N_PATHS = "document.querySelectorAll('path.leaflet-interactive').length"
@@ -114,8 +114,8 @@ def test_more_permutations_button_and_results_cached(bali, monkeypatch):
 
 @pytest.fixture(scope="module")
 def farmer_result(bali):
-    from geo import demo
-    frame = indicators.build_frames(bali.full, demo.demo_figures(bali))["village"].copy()
+    from geo.figures import demo
+    frame = frames.build_frames(bali.full, demo.demo_figures(bali))["village"].copy()
     frame["workers_farmer"] = frame["workers_farmer"].astype("Float64")
     frame.loc[frame["code"] == "51.01.01.2001", ["workers_farmer", "covered_farmer"]] = pd.NA
     frame.loc[frame["code"] == "51.06.01.2001", "name"] = '<img src=x onerror=alert(1)>${x}'

@@ -1,9 +1,10 @@
 """The map explorer page runs for every level, indicator and measure (AppTest)."""
 import pytest
+from conftest import ROOT, needs_shared
 from streamlit.testing.v1 import AppTest
 
-from geo import choropleth, indicators
-from conftest import ROOT, needs_shared
+from geo.core import schema
+from geo.outputs import choropleth
 
 pytestmark = needs_shared
 
@@ -30,7 +31,7 @@ def test_default_view_is_the_demo_regency_map_labelled_synthetic():
 def test_every_level_and_indicator(level):
     at = app(level=level)
     assert at.selectbox(key="ex_level").value == level
-    for ind in indicators.INDICATORS:
+    for ind in schema.INDICATORS:
         at.selectbox(key="ex_indicator").set_value(ind).run()
         assert not at.exception, (level, ind)
         if ind in choropleth.COUNT_INDICATORS:

@@ -4,9 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from conftest import ARTIFACTS, ROOT, needs_shared
+from streamlit.testing.v1 import AppTest
 
 pytestmark = needs_shared
 FIX = Path(__file__).parent / "fixtures" / "figures"

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
+from conftest import ROOT, needs_shared
 from streamlit.testing.v1 import AppTest
 
-from geo import demo, indicators
-from conftest import ROOT, needs_shared
+from geo.analysis import frames
+from geo.core import schema
+from geo.figures import demo
 
 pytestmark = needs_shared
 
@@ -32,7 +34,7 @@ def test_pages_leave_the_shared_dataset_and_frames_unchanged(bali):
     codes = list(bali.full["village"]["code"][:40])
     for level in ("district", "village"):
         at = run("app_pages/explore.py", {"level": level}, lang="id")
-        for ind in indicators.INDICATORS:
+        for ind in schema.INDICATORS:
             at.selectbox(key="ex_indicator").set_value(ind).run()
             assert not at.exception, (level, ind)
     at = run("app_pages/targets.py", selected_codes=codes)
@@ -48,7 +50,7 @@ def test_pages_leave_the_shared_dataset_and_frames_unchanged(bali):
     fresh_fig = demo.demo_figures(bali)
     pd.testing.assert_frame_equal(fig.data, fresh_fig.data)
     shared = state.frames(("51",), fig, state.figures_key(fig))
-    fresh = indicators.build_frames(bali.full, fresh_fig)
+    fresh = frames.build_frames(bali.full, fresh_fig)
     assert set(shared) == set(fresh)
     for level, frame in fresh.items():
         assert isinstance(shared[level], gpd.GeoDataFrame)

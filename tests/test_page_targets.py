@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import ROOT, needs_shared
 from streamlit.testing.v1 import AppTest
 
-from geo import i18n, indicators
-from conftest import ROOT, needs_shared
+from geo.analysis import frames
+from geo.core import i18n, schema
 
 pytestmark = needs_shared
 
@@ -30,7 +31,7 @@ def page(lang: str = "en", query: dict | None = None, selected: list[str] | None
 
 @pytest.fixture(scope="module")
 def demo(bali):
-    from geo import demo as demo_mod
+    from geo.figures import demo as demo_mod
     return demo_mod.demo_figures(bali).data.set_index("code")
 
 
@@ -53,7 +54,7 @@ def test_budget_of_the_selection(demo):
     assert not at.exception, at.exception
     # independently: uncovered non-wage people of the three villages x Rp16,800 x 12
     uncovered = sum(int(demo.loc[c, f"workers_{s}"]) - int(demo.loc[c, f"covered_{s}"])
-                    for c in sel for s in indicators.NON_WAGE)
+                    for c in sel for s in schema.NON_WAGE)
     assert metric(at, "Villages") == "3"
     assert metric(at, "Expected people enrolled") == i18n.fmt_num(uncovered, "en")
     assert metric(at, "Budget for 12 months") == i18n.fmt_rp(uncovered * 16_800 * 12, "en")
@@ -68,7 +69,7 @@ def test_reached_rates_recomputed_from_sums(demo):
     province = rates.iloc[0]
     w, c = demo["workers"].astype(int).sum(), demo["covered"].astype(int).sum()
     assert province["Now"] == i18n.fmt_pct(100 * c / w, "en", 2)
-    gained = sum(int(demo.iloc[0][f"workers_{s}"]) - int(demo.iloc[0][f"covered_{s}"]) for s in indicators.NON_WAGE)
+    gained = sum(int(demo.iloc[0][f"workers_{s}"]) - int(demo.iloc[0][f"covered_{s}"]) for s in schema.NON_WAGE)
     assert province["After"] == i18n.fmt_pct(100 * (c + gained) / w, "en", 2)
     assert len(rates) == 2  # the province and the one regency touched
 
@@ -115,7 +116,7 @@ def test_url_restores_filters_settings_and_saved_list(demo):
     assert (s["tl_regency"], s["tl_min"], s["tl_sort"], s["tl_desc"], s["tl_uptake"]) == \
         ("51.03", 300, "coverage_rate", False, 80.0)
     badung = demo[[c.startswith("51.03.") for c in demo.index]]
-    unc = sum(badung[f"workers_{x}"].astype(int) - badung[f"covered_{x}"].astype(int) for x in indicators.NON_WAGE)
+    unc = sum(badung[f"workers_{x}"].astype(int) - badung[f"covered_{x}"].astype(int) for x in schema.NON_WAGE)
     assert any(f"{int((unc >= 300).sum())} of 716 villages shown" in c.value for c in again.caption)
 
 
@@ -128,7 +129,7 @@ def test_hostile_url_values_are_ignored():
 
 
 def test_regency_level_figures_explain_what_is_needed(bali):
-    from geo.indicators import Figures
+    from geo.figures.model import Figures
     reg = pd.DataFrame({"code": sorted(bali.full["regency"]["code"]), "workers": 1000, "covered": 500})
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
     at.session_state["lang"] = "en"
@@ -154,10 +155,11 @@ def test_only_robust_high_high_filter(demo):
     at = page("en", {"tl_hh": "1"})
     assert not at.exception, at.exception
     shown = next(c.value for c in at.caption if "villages shown" in c.value)
-    from geo import clusters
-    from geo import boundaries, demo as demo_mod
+    from geo import boundaries
+    from geo.analysis import clusters
+    from geo.figures import demo as demo_mod
     bset = boundaries.load("51")
-    frame = indicators.build_frames(bset.full, demo_mod.demo_figures(bset))["village"]
+    frame = frames.build_frames(bset.full, demo_mod.demo_figures(bset))["village"]
     tab = clusters.analyse(frame).table
     expected = int(((tab["label"] == clusters.HH) & tab["stable"]).sum())
     assert shown.startswith(f"{expected} of 716 villages shown")

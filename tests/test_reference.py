@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import reference
+from geo.core import reference
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_REF = ROOT.parent / "shared" / "reference"

@@ -12,11 +12,16 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import ROOT, SHARED, needs_shared
 from streamlit.testing.v1 import AppTest
 
-from geo import boundaries, choropleth, codes, demo, indicators, upstream
+from geo import boundaries
 from geo.__main__ import main
-from conftest import ROOT, SHARED, needs_shared
+from geo.analysis import frames as analysis_frames
+from geo.boundaries import upstream
+from geo.core import codes
+from geo.figures import demo
+from geo.outputs import choropleth
 
 PAIR = ["93", "94"]
 
@@ -39,7 +44,7 @@ def pair():
 
 @pytest.fixture(scope="module")
 def pair_frames(pair):
-    return indicators.build_frames(pair.full, demo.demo_figures(pair))
+    return analysis_frames.build_frames(pair.full, demo.demo_figures(pair))
 
 
 def _decode(topo: dict) -> dict[str, list]:
@@ -127,7 +132,7 @@ def test_subset_topology_renumbers_reversed_arcs():
 def test_large_views_switch_to_the_overview(pair, monkeypatch):
     detail = len(pair.topology_for("village", geometry="detail"))
     assert pair.geometry_for("village") == "detail"  # 0.9 MB: under the threshold
-    monkeypatch.setattr(boundaries, "OVERVIEW_ABOVE_BYTES", detail - 1)
+    monkeypatch.setattr(boundaries.model, "OVERVIEW_ABOVE_BYTES", detail - 1)
     assert pair.geometry_for("village") == "overview"
     assert pair.geometry_for("village", "94.01") == "detail"  # one regency stays detailed
     assert pair.topology_for("village") == pair.topology_for("village", geometry="overview")
@@ -187,7 +192,7 @@ def test_empty_path_is_reported_and_drawn_nowhere(with_empty):
     assert "98.01.01.1003" in set(bset.full["village"]["code"])  # kept, so figures can join
     for level_text in (bset.topology_for("village", geometry="detail"), bset.topology_for("village", geometry="overview")):
         assert _topology_ids(level_text) == ["98.01.01.1001", "98.01.01.1002"]
-    frames = indicators.build_frames(bset.full, demo.demo_figures(bset))
+    frames = analysis_frames.build_frames(bset.full, demo.demo_figures(bset))
     for indicator in ("coverage_rate", "uncovered"):  # a choropleth and circles
         view = choropleth.View(level="village", indicator=indicator)
         layers = choropleth.explorer_layers(frames["village"], view, bset, True, "demo")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import store
+from geo.outputs import store
 
 CODES = ["51.03.01.2001", "51.03.01.2002", "51.71.01.1001"]
 WRITERS = 16

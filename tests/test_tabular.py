@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import tabular
+from geo.outputs import tabular
 
 HOSTILE = [
     "=1+1", "=HYPERLINK(\"http://evil.example\",\"click\")", "+41 22", "-2+3", "@SUM(A1:A9)",

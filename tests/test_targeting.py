@@ -8,8 +8,10 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
-from geo import indicators, targeting
-from geo.targeting import Settings
+from geo.analysis import targeting
+from geo.analysis.targeting import Settings
+from geo.core import schema
+from geo.outputs import tables
 
 
 def _frame() -> pd.DataFrame:
@@ -40,7 +42,7 @@ def test_budget_pays_non_wage_only():
     assert b.budget == 140 * 16_800 * 12 == 28_224_000
     assert b.villages == 2 and b.missing == []
     # adding the wage segment reaches 40 more people but costs nothing more
-    w = targeting.budget(f, sel, Settings(segments=("wage",) + indicators.NON_WAGE))
+    w = targeting.budget(f, sel, Settings(segments=("wage",) + schema.NON_WAGE))
     assert w.enrolled == 180 and w.enrolled_paid == 140 and w.budget == b.budget
     assert w.by_segment.set_index("segment").loc["wage", "budget"] == 0
 
@@ -229,10 +231,10 @@ def test_path_summary_sentences():
     tab = _table([100, 100], 1000, 600)
     s = Settings(uptake=50, target=70)
     path = targeting.fewest_villages(tab, s, "99.01")
-    kind, text = targeting.path_summary(path, targeting.Budget(2, 200, 100, 100, 20_160_000, 1_680_000), s,
+    kind, text = tables.path_summary(path, targeting.Budget(2, 200, 100, 100, 20_160_000, 1_680_000), s,
                                         "Regency X", "en")
     assert kind == "info" and text.startswith("2 villages bring Regency X from 60.00% to 70.00%")
     assert "Rp20,160,000 for 12 months" in text
-    kind, _ = targeting.path_summary(targeting.fewest_villages(tab, Settings(target=99), "99.01"),
+    kind, _ = tables.path_summary(targeting.fewest_villages(tab, Settings(target=99), "99.01"),
                                      targeting.Budget(2, 200, 200, 200, 0, 0), Settings(target=99), "X", "id")
     assert kind == "warning"

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import shapely
 
-from geo import upstream
+from geo.boundaries import upstream
 
 FIX = Path(__file__).parent / "fixtures" / "sql"
 

@@ -5,10 +5,10 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from conftest import needs_shared
 from libpysal import weights as lpw
 
-from geo import weights as wts
-from conftest import needs_shared
+from geo.analysis import weights as wts
 
 SIZE = 0.01  # degrees (~1.1 km): grid cells the size of a village
 

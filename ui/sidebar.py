@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import i18n, upstream
+from geo.boundaries import upstream
+from geo.core import i18n
 
 from . import state
 

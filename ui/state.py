@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import assets, boundaries, i18n, upstream
+from geo import boundaries
+from geo.analysis import frames as analysis_frames
+from geo.boundaries import upstream
+from geo.core import i18n
+from geo.outputs import assets
 
 from . import downloads
 
@@ -58,7 +62,7 @@ def provinces() -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------- figures (the active dataset)
-# The active dataset is a geo.indicators.Figures in st.session_state["figures"]; without an
+# The active dataset is a geo.figures_model.Figures in st.session_state["figures"]; without an
 # upload it is the synthetic demo of the selected provinces. Pages read it through
 # active_figures() and the analysis frames through frames(); they never rebuild them.
 
@@ -71,7 +75,7 @@ def provinces() -> tuple[str, ...]:
 @st.cache_resource(show_spinner=False, max_entries=6)
 def demo_figures(provinces: tuple[str, ...]):
     """The synthetic demo dataset for the provinces (deterministic, so cached per set)."""
-    from geo import demo
+    from geo.figures import demo
     return demo.demo_figures(_boundaries(provinces))
 
 
@@ -93,8 +97,7 @@ def set_figures(fig) -> None:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def frames(provinces: tuple[str, ...], _figures, figures_key: str):
     """Analysis frames per level for a dataset; ``figures_key`` identifies the dataset."""
-    from geo import indicators
-    return indicators.build_frames(_boundaries(provinces).full, _figures)
+    return analysis_frames.build_frames(_boundaries(provinces).full, _figures)
 
 
 def active_frames():
@@ -104,8 +107,7 @@ def active_frames():
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _province_totals(provinces: tuple[str, ...], _figures, figures_key: str):
-    from geo import indicators
-    return indicators.province_totals(_figures, _boundaries(provinces).full)
+    return analysis_frames.province_totals(_figures, _boundaries(provinces).full)
 
 
 def active_province_totals():

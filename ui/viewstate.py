@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import choropleth
+from geo.outputs import choropleth
 
 from . import state
 

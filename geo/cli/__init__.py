@@ -12,7 +12,8 @@ import json
 import sys
 from typing import Callable, TypeVar
 
-from .. import codes, upstream
+from geo.boundaries import upstream
+from geo.core import codes
 
 T = TypeVar("T")
 
@@ -64,7 +65,7 @@ def prepare_with_boundaries(args: argparse.Namespace, prepare: Callable[[], T]):
     Returns (what ``prepare`` returned, provinces, boundary set), or the exit status once the
     failure is reported: 2 for a bad option (``ValueError``) or boundaries that cannot be read.
     """
-    from .. import boundaries
+    from geo import boundaries
     try:
         prepared = prepare()
         provinces = resolve_provinces(args)
@@ -84,9 +85,10 @@ def load_figures(args: argparse.Namespace, bset, provinces: list[str]):
     from pathlib import Path
 
     if getattr(args, "demo", False):
-        from .. import demo
+        from geo.figures import demo
         return demo.demo_figures(bset), 0, ""
-    from .. import figures, join
+    from geo import figures
+    from geo.figures import join
     path = Path(args.file)
     try:
         data = path.read_bytes()

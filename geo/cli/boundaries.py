@@ -4,7 +4,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from .. import boundaries, upstream
+from geo import boundaries
+from geo.boundaries import upstream
+
 from . import add_json, add_province, emit, fail, resolve_provinces
 
 

@@ -9,7 +9,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import boundaries, figures, join, tabular, upstream
+from geo import boundaries, figures
+from geo.boundaries import upstream
+from geo.figures import join
+from geo.outputs import tabular
+
 from . import add_json, add_province, emit, fail, resolve_provinces
 
 

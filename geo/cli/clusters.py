@@ -10,9 +10,19 @@ from __future__ import annotations
 
 import argparse
 
-from .. import clusters, indicators
-from .. import weights as wts
-from . import add_figures_source, add_json, emit, fail, load_figures, prepare_with_boundaries
+from geo.analysis import clusters
+from geo.analysis import frames as analysis_frames
+from geo.analysis import weights as wts
+from geo.core import schema
+
+from . import (
+    add_figures_source,
+    add_json,
+    emit,
+    fail,
+    load_figures,
+    prepare_with_boundaries,
+)
 
 LEVELS = ("village", "district", "regency")
 
@@ -22,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("clusters", help="global and local Moran's I of uncovered workers")
     add_figures_source(p)
     p.add_argument("--level", choices=LEVELS, default="village", help="areas to analyse (default village)")
-    p.add_argument("--segment", choices=indicators.SEGMENT_CHOICES, default=d.segment)
+    p.add_argument("--segment", choices=schema.SEGMENT_CHOICES, default=d.segment)
     p.add_argument("--measure", choices=clusters.MEASURES, default=d.measure,
                    help="uncovered people (count), per km² (density) or %% of the segment's workers (share)")
     p.add_argument("--no-smooth", action="store_true",
@@ -51,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     fig, status, message = load_figures(args, bset, provinces)
     if fig is None:
         return fail(args, message, status)
-    frame = indicators.build_frames(bset.full, fig)[args.level]
+    frame = analysis_frames.build_frames(bset.full, fig)[args.level]
     try:
         result = clusters.analyse(frame, settings)
     except clusters.Refusal as exc:

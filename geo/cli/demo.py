@@ -18,7 +18,11 @@ import io
 import sys
 from pathlib import Path
 
-from .. import boundaries, demo, reference, upstream
+from geo import boundaries
+from geo.boundaries import upstream
+from geo.core import reference
+from geo.figures import demo
+
 from . import add_json, add_province, emit, fail, resolve_provinces
 
 FORMATS = (".csv", ".xlsx")
@@ -68,7 +72,7 @@ def _text(value) -> str:
 
 def write(fig, path: Path, provinces: list[str], seed: int) -> None:
     """Write the canonical columns to ``path`` (CSV or XLSX by extension), formula-safe."""
-    from .. import tabular
+    from geo.outputs import tabular
 
     if path.suffix.lower() == ".csv":
         path.write_bytes(tabular.to_csv_bytes(fig.data))

@@ -11,22 +11,33 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import choropleth, classify, export, i18n, indicators
-from . import add_figures_source, add_json, emit, fail, load_figures, prepare_with_boundaries
+from geo.analysis import classify
+from geo.analysis import frames as analysis_frames
+from geo.core import i18n, schema
+from geo.outputs import choropleth, export
+
+from . import (
+    add_figures_source,
+    add_json,
+    emit,
+    fail,
+    load_figures,
+    prepare_with_boundaries,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("snapshot", help="write the map of a view as PNG and/or standalone HTML")
     add_figures_source(p)
     p.add_argument("--level", choices=choropleth.LEVELS, default="regency")
-    p.add_argument("--indicator", choices=indicators.INDICATORS, default="coverage_rate")
-    p.add_argument("--segment", choices=indicators.SEGMENT_CHOICES, default="all")
+    p.add_argument("--indicator", choices=schema.INDICATORS, default="coverage_rate")
+    p.add_argument("--segment", choices=schema.SEGMENT_CHOICES, default="all")
     p.add_argument("--measure", choices=choropleth.MEASURES, default="count",
                    help="counts of people as circles (count), per km² (density) or %% of workers (share)")
     p.add_argument("--scheme", choices=classify.SCHEMES, default="quantiles")
     p.add_argument("--k", type=int, default=5, help="number of classes (3-9)")
     p.add_argument("--breaks", default=None, help="class upper bounds for --scheme user_defined, e.g. '40;50;60'")
-    p.add_argument("--target", type=float, default=indicators.DEFAULT_TARGET, help="coverage target in %%")
+    p.add_argument("--target", type=float, default=schema.DEFAULT_TARGET, help="coverage target in %%")
     p.add_argument("--regency", default=None, help="only this regency's areas (a regency code)")
     p.add_argument("--lang", choices=i18n.LANGS, default=i18n.DEFAULT_LANG)
     p.add_argument("--basemap", choices=("light", "osm", "none"), default="light", help="HTML basemap tiles")
@@ -68,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     fig, status, message = load_figures(args, bset, provinces)
     if fig is None:
         return fail(args, message, status)
-    frames = indicators.build_frames(bset.full, fig)
+    frames = analysis_frames.build_frames(bset.full, fig)
     view = choropleth.View(level=args.level, indicator=args.indicator, segment=args.segment,
                            measure=args.measure, scheme=args.scheme, k=args.k, breaks=breaks,
                            target=args.target, regency=args.regency, basemap=args.basemap,

@@ -1,0 +1,68 @@
+"""Analysis frames: the figures summed up the hierarchy and joined to each level's layer.
+
+Counts are summed upwards (village -> district -> regency -> province) and rates are always
+recomputed from the sums, never averaged. An area without figures stays "no data" (NaN),
+never zero; an upper area whose parts are only partly reported gets the sums of what was
+reported and a completeness figure, so a half-reported regency is never mistaken for a whole."""
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.core import codes
+from geo.core.schema import COUNT_COLUMNS, LEVEL_ORDER
+from geo.figures.model import Figures
+
+
+def aggregate(data: pd.DataFrame, level: str, layers: dict[str, gpd.GeoDataFrame]) -> dict[str, pd.DataFrame]:
+    """Counts at ``level`` and every level above, plus completeness, keyed by level.
+
+    ``data`` holds one row per code at ``level`` (already validated and joined). Each upper
+    area gets the sums of its reported parts, ``reported`` (parts with figures), ``parts``
+    (all parts in the boundaries, counted at the file's level) and ``completeness``.
+    """
+    cols = [c for c in COUNT_COLUMNS if c in data]
+    base = data.set_index("code")[cols].astype("Float64")
+    out: dict[str, pd.DataFrame] = {}
+    units = layers[level][["code"]].copy() if level in layers else base.reset_index()[["code"]]
+    for upper in LEVEL_ORDER[: LEVEL_ORDER.index(level) + 1]:
+        parts = codes.ancestors_at(units["code"], upper).value_counts()
+        key = codes.ancestors_at(base.index.to_series(), upper)
+        summed = base.groupby(key.values).sum(min_count=1) if len(base) else base
+        reported = base.notna().any(axis=1).groupby(key.values).sum() if len(base) else pd.Series(dtype=int)
+        frame = summed.copy()
+        frame["reported"] = reported.reindex(frame.index).fillna(0).astype(int)
+        frame["parts"] = parts.reindex(frame.index).fillna(frame["reported"]).astype(int)
+        frame["completeness"] = (frame["reported"] / frame["parts"].where(frame["parts"] > 0)).astype(float)
+        frame.index.name = "code"
+        out[upper] = frame.reset_index()
+    return out
+
+
+def analysis_frame(layer: gpd.GeoDataFrame, counts_at_level: pd.DataFrame | None) -> gpd.GeoDataFrame:
+    """The boundary layer with its counts: areas without figures keep NaN ("no data")."""
+    if counts_at_level is None:
+        frame = layer.copy()
+        for col in COUNT_COLUMNS:
+            frame[col] = pd.array([pd.NA] * len(frame), dtype="Float64")
+        frame["reported"], frame["parts"], frame["completeness"] = 0, 1, 0.0
+        return frame
+    frame = layer.merge(counts_at_level, on="code", how="left")
+    for col in COUNT_COLUMNS:
+        if col not in frame:
+            frame[col] = pd.array([pd.NA] * len(frame), dtype="Float64")
+    frame["reported"] = frame["reported"].fillna(0).astype(int)
+    frame["parts"] = frame["parts"].fillna(1).astype(int)
+    frame["completeness"] = frame["completeness"].fillna(0.0)
+    return gpd.GeoDataFrame(frame, geometry=layer.geometry.name, crs=layer.crs)
+
+
+def build_frames(layers: dict[str, gpd.GeoDataFrame], figures: Figures) -> dict[str, gpd.GeoDataFrame]:
+    """One analysis frame per boundary level (levels below the figures' level have no data)."""
+    sums = aggregate(figures.data, figures.level, layers)
+    return {level: analysis_frame(layer, sums.get(level)) for level, layer in layers.items()}
+
+
+def province_totals(figures: Figures, layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
+    """One row per province with the summed counts and completeness."""
+    return aggregate(figures.data, figures.level, layers)["province"]

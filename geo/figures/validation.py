@@ -1,0 +1,313 @@
+"""Users' coverage figures read into the canonical schema and checked cell by cell.
+
+Three steps, each pure: ``geo.figures.reading.read_table`` turns the file's bytes into raw cells;
+``geo.figures.columns.guess_mapping`` maps the file's headers to canonical columns (the page lets the
+user correct it); :func:`validate` parses every cell and reports every problem with its
+spreadsheet row number and canonical column. Joining to the boundaries is ``geo.figures.join``.
+Count cells follow CONTRACT.md ("Figures: reading rules"): ``1.234`` is a thousand and
+thirty-four, ``12,5`` is refused (people are not fractional).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+import pandas as pd
+
+from geo.core import codes
+from geo.core.schema import COUNT_COLUMNS
+from geo.figures.columns import PAIRS
+from geo.figures.reading import FiguresError, RawTable, cell_text
+
+TOTAL_NAMES = {"total", "jumlah", "jumlahtotal", "grandtotal", "totalkeseluruhan", "subtotal"}
+
+
+# ---------------------------------------------------------------- validation
+
+@dataclass
+class Validated:
+    """Rows in canonical columns with their problems and the file's level.
+
+    ``rows``: one per data row, ``row`` (spreadsheet number), ``status`` (``ok``/``invalid``),
+    ``code`` (normalised, or None), ``code_raw``, ``name``, ``regency``, ``district``,
+    ``period`` and the mapped count columns as nullable Int64. ``problems``: ``row``,
+    ``column`` (canonical), ``severity`` (``error``/``warning``), ``key``, ``params``.
+    """
+
+    rows: pd.DataFrame
+    problems: pd.DataFrame
+    level: str
+    period: str | None
+    count_columns: list[str]
+    source: str = ""
+
+
+PROBLEM_COLUMNS = ["row", "column", "severity", "key", "params"]
+
+
+def problems_frame(items: list[dict]) -> pd.DataFrame:
+    df = pd.DataFrame(items, columns=PROBLEM_COLUMNS)
+    df["row"] = df["row"].astype("Int64")
+    return df
+
+
+def check_mapping(mapping: dict[str, str | None], header_row: int = 1) -> list[dict]:
+    """Problems that make the whole file unusable: no key column, no count pair."""
+    chosen = {c for c in mapping.values() if c}
+    problems = []
+    twice = sorted(c for c, n in Counter(c for c in mapping.values() if c).items() if n > 1)
+    for canon in twice:
+        cols = ", ".join(col for col, c in mapping.items() if c == canon)
+        problems.append(dict(row=header_row, column=canon, severity="error", key="mapped_twice",
+                             params={"canonical": canon, "columns": cols}))
+    if not chosen & {"code", "name"}:
+        problems.append(dict(row=header_row, column="code", severity="error", key="missing_key", params={}))
+    if not any(w in chosen and c in chosen for w, c in PAIRS):
+        problems.append(dict(row=header_row, column="workers", severity="error", key="missing_pair", params={}))
+    return problems
+
+
+_THOUSANDS_DOT = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
+_THOUSANDS_COMMA = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+_INT = re.compile(r"^\d+$")
+_DECIMAL = re.compile(r"^(\d*)[.,](\d+)$")
+_ID_DECIMAL = re.compile(r"^(\d{1,3}(?:\.\d{3})+),(\d+)$")
+_EN_DECIMAL = re.compile(r"^(\d{1,3}(?:,\d{3})+)\.(\d+)$")
+_SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+_MISSING_MARKS = {"-", "–", "—", "n/a", "na", "#n/a"}
+
+
+def parse_count(value, comma_thousands: bool = False) -> tuple[int | None, str | None]:
+    """A count cell as (integer, None), (None, None) when empty, or (None, problem key).
+
+    ``1.234`` and ``1.234.567`` are thousands; ``12,5`` is a decimal comma (so a fractional
+    count); ``1,234`` is thousands only in a comma-separated CSV (``comma_thousands``), where
+    it must have been quoted. ``12,0`` and ``12.00`` are whole numbers.
+    """
+    if value is None:
+        return None, None
+    if isinstance(value, bool):
+        return None, "not_number"
+    if isinstance(value, int):
+        return (value, None) if value >= 0 else (None, "negative")
+    if isinstance(value, float):
+        if value != value:
+            return None, None
+        if value < 0:
+            return None, "negative"
+        return (int(value), None) if value.is_integer() else (None, "fractional")
+    if not isinstance(value, str):
+        return None, "not_number"
+    text = re.sub(r"[\s\u00a0\u2009\u202f]", "", value)
+    if not text or text.lower() in _MISSING_MARKS:
+        return None, None
+    negative = text[0] in "-−"
+    if text[0] in "+-−":
+        text = text[1:]
+    whole: int | None = None
+    fractional = False
+    if _INT.match(text):
+        whole = int(text)
+    elif _THOUSANDS_DOT.match(text):
+        whole = int(text.replace(".", ""))
+    elif _THOUSANDS_COMMA.match(text) and comma_thousands:
+        whole = int(text.replace(",", ""))
+    elif m := (_ID_DECIMAL.match(text) or _EN_DECIMAL.match(text)):
+        whole, fractional = int(re.sub(r"[.,]", "", m.group(1))), int(m.group(2)) != 0
+    elif m := _DECIMAL.match(text):
+        whole, fractional = int(m.group(1) or 0), int(m.group(2)) != 0
+    elif _SCIENTIFIC.match(text):
+        number = float(text.replace(",", "."))
+        whole, fractional = int(number), not number.is_integer()
+    else:
+        return None, "not_number"
+    if negative and (whole or fractional):
+        return None, "negative"
+    if fractional:
+        return None, "fractional"
+    return whole, None
+
+
+_PERIOD_FORMS = (
+    (re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.]\d{1,2})?(?:[T ].*)?$"), (1, 2)),
+    (re.compile(r"^(\d{1,2})[-/.](\d{4})$"), (2, 1)),
+)
+
+
+def parse_period(value) -> str | None:
+    """``YYYY-MM`` from ``2025-12``, ``2025-12-01``, ``12/2025`` or a date cell; None if not a period."""
+    if isinstance(value, (_dt.datetime, _dt.date)):
+        return f"{value.year:04d}-{value.month:02d}"
+    text = str(value).strip()
+    for pattern, (yi, mi) in _PERIOD_FORMS:
+        m = pattern.match(text)
+        if m and 1 <= int(m.group(mi)) <= 12:
+            return f"{int(m.group(yi)):04d}-{int(m.group(mi)):02d}"
+    return None
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    text = cell_text(value).strip()
+    return text or None
+
+
+def _code_text(value) -> str | None:
+    """A code cell as text; a numeric XLSX cell keeps its digits (``5103012001``, ``51.1``)."""
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() else str(int(value))
+    return _text(value)
+
+
+def compact_name(name: str | None) -> str:
+    """A name reduced for comparison (see geo.join): used here only to spot total rows."""
+    if not name:
+        return ""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "", text)
+
+
+def validate(raw: RawTable, mapping: dict[str, str | None],
+             province_codes: list[str] | tuple[str, ...] | None = None) -> Validated:
+    """Parse and check every row; rows with an error are kept with ``status == "invalid"``.
+
+    Raises :class:`FiguresError` (status 1) when the file has no data row or the mapping
+    lacks a key column (code or name) or a workers/covered pair.
+    """
+    fatal = check_mapping(mapping, raw.header_row or 1)
+    if raw.cells.empty:
+        if raw.kind == "xlsx" and len(raw.sheets) > 1:
+            others = ", ".join(s for s in raw.sheets if s != raw.sheet)
+            raise FiguresError("empty_sheet", status=1, sheet=raw.sheet, sheets=others)
+        raise FiguresError("empty", status=1)
+    if fatal:
+        raise FiguresError(fatal[0]["key"], status=1, **{"column": fatal[0]["column"],
+                           "columns": ", ".join(raw.columns), **fatal[0]["params"]})
+    source_of = {canon: col for col, canon in mapping.items() if canon}
+    count_cols = [c for c in COUNT_COLUMNS if c in source_of]
+    comma_thousands = raw.kind == "csv" and raw.delimiter == ","
+    provinces = set(province_codes or [])
+    problems: list[dict] = []
+
+    def problem(row, column, key, severity="error", **params):
+        problems.append(dict(row=row, column=column, severity=severity, key=key, params=params))
+
+    col_canon = {col: canon for col, canon in mapping.items() if canon}
+    # CSV cells beyond the header's last field (and not mapped): the row was split on a separator
+    # inside a value (an unquoted "2,000" in a comma file), so its other cells may have shifted;
+    # with another separator it is more likely a note beside the row (a warning)
+    overflow = [c for c in raw.columns[raw.header_width:] if not mapping.get(c)] \
+        if raw.header_width is not None else []
+    formula_cells = {(n, col_canon[c]) for n, c in raw.formulas if c in col_canon}
+    for n, canon in sorted(formula_cells):
+        problem(n, canon, "formula_no_value", severity="error" if canon in COUNT_COLUMNS or canon == "code"
+                else "warning")
+
+    records = []
+    # to_dict keeps None (iterrows would turn it into NaN)
+    for number, cells in zip(raw.cells.index.tolist(), raw.cells.to_dict("records")):
+        get = {canon: cells[col] for canon, col in source_of.items()}
+        rec: dict = {"row": int(number), "status": "ok"}
+        rec["code_raw"] = _code_text(get.get("code"))
+        rec["name"] = _text(get.get("name"))
+        rec["regency"] = _text(get.get("regency"))
+        rec["district"] = _text(get.get("district"))
+        code = codes.normalise(rec["code_raw"]) if rec["code_raw"] else None
+        if rec["code_raw"] and code is None:
+            if rec["name"]:
+                problem(number, "code", "code_unreadable", severity="warning", value=rec["code_raw"])
+            else:
+                problem(number, "code", "code_unreadable_no_name", value=rec["code_raw"])
+        elif code is not None and codes.level_of(code) == "province":
+            problem(number, "code", "code_province", value=code)
+            code = None
+        elif code is not None and provinces and codes.province_of(code) not in provinces:
+            problem(number, "code", "other_province", value=code, provinces=", ".join(sorted(provinces)))
+        if not rec["code_raw"] and not rec["name"]:
+            problem(number, "code" if "code" in source_of else "name", "no_key")
+        if not rec["code_raw"] and compact_name(rec["name"]) in TOTAL_NAMES:
+            problem(number, "name", "total_row", value=rec["name"])
+        rec["code"] = code
+        if any(cells[c] is not None for c in overflow):  # an error where commas split numbers
+            fields = max(j + 1 for j, c in enumerate(raw.columns) if cells[c] is not None)
+            severity = "error" if raw.delimiter == "," else "warning"
+            problems.append(dict(row=number, column=None, severity=severity, key="extra_fields", params={
+                "fields": int(fields), "width": int(raw.header_width)}))
+        if "period" in source_of:
+            p_raw = get.get("period")
+            rec["period"] = parse_period(p_raw) if p_raw is not None else None
+            if p_raw is not None and rec["period"] is None:
+                problem(number, "period", "bad_period", severity="warning", value=_text(p_raw))
+        any_count = False
+        for col in count_cols:
+            value, key = parse_count(get.get(col), comma_thousands)
+            if key:
+                problem(number, col, key, value=_text(get.get(col)))
+                any_count = True
+            rec[col] = value
+            any_count = any_count or value is not None
+        if not any_count and not any((number, c) in formula_cells for c in count_cols):
+            problem(number, count_cols[0], "no_counts")
+        for w, c in PAIRS:
+            if rec.get(w) is not None and rec.get(c) is not None and rec[c] > rec[w]:
+                problem(number, c, "covered_above_workers", covered=rec[c], workers=rec[w])
+        for total, part in (("workers", "workers_"), ("covered", "covered_")):
+            parts = [rec[c] for c in count_cols if c.startswith(part) and rec.get(c) is not None]
+            if rec.get(total) is not None and parts and sum(parts) > rec[total]:
+                problem(number, total, f"segments_above_{total}", total=rec[total], segments=sum(parts))
+        records.append(rec)
+
+    rows = pd.DataFrame.from_records(records, columns=list(records[0]))
+    for col in ("code_raw", "name", "regency", "district", "code", "period"):
+        if col in rows:  # text as object with None, never pandas' NaN-backed strings
+            rows[col] = pd.Series([v if isinstance(v, str) else None for v in rows[col]], dtype=object,
+                                  index=rows.index)
+    for col in count_cols:
+        rows[col] = pd.array(rows[col].tolist(), dtype="Int64")
+    if "period" not in rows:
+        rows["period"] = None
+
+    # the file's level: that of most of its usable codes (villages when there are none)
+    levels = Counter(codes.level_of(c) for c in rows["code"] if c)
+    level = "village"
+    if levels:
+        top = max(levels.values())
+        level = next(lv for lv in reversed(codes.LEVELS) if levels.get(lv) == top)
+    for number, code in zip(rows["row"], rows["code"]):
+        if code and codes.level_of(code) != level:
+            problem(number, "code", "other_level", value=code, level=level, found=codes.level_of(code))
+
+    periods = Counter(p for p in rows["period"] if p)
+    period = periods.most_common(1)[0][0] if periods else None
+    if len(periods) > 1:
+        problem(None, "period", "several_periods", severity="warning", periods=", ".join(sorted(periods)),
+                chosen=period)
+
+    probs = problems_frame(problems)
+    bad = set(probs.loc[probs["severity"] == "error", "row"].dropna().astype(int))
+    rows.loc[rows["row"].isin(bad), "status"] = "invalid"
+    probs = probs.sort_values("row", kind="stable", na_position="first").reset_index(drop=True)
+    return Validated(rows=rows, problems=probs, level=level, period=period, count_columns=count_cols,
+                     source=raw.filename)
+
+
+def template(layer: pd.DataFrame, district_names: dict[str, str] | None = None,
+             regency_names: dict[str, str] | None = None) -> pd.DataFrame:
+    """A blank figures file for ``layer``'s areas: codes and names filled in, counts empty.
+
+    The regency and district names help people find their rows; on reading they only
+    narrow a name match, so they never override the code.
+    """
+    out = pd.DataFrame({"code": layer["code"].astype(str).values, "name": layer["name"].values})
+    if regency_names and "regency_code" in layer:
+        out["regency"] = layer["regency_code"].map(regency_names).values
+    if district_names and "district_code" in layer:
+        out["district"] = layer["district_code"].map(district_names).values
+    out["period"] = None
+    for col in COUNT_COLUMNS:
+        out[col] = pd.array([pd.NA] * len(out), dtype="Int64")
+    return out.sort_values("code", kind="stable").reset_index(drop=True)

@@ -1,0 +1,294 @@
+"""The map explorer's map: what a view (level, indicator, segment, classes) draws from a frame.
+
+Rates (coverage rate, gap to target) are choropleths. Counts of people (uncovered, people to
+enrol) are proportional circles over neutral areas, because a choropleth of raw counts makes
+big areas look important; they become a choropleth only as a density (per km²) or a share
+(% of the segment's workers). Missing figures are hatched "no data", never a colour.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.analysis import classify, disclosure, indicators
+from geo.boundaries import BoundarySet
+from geo.core import i18n, schema
+from geo.outputs import maps, palettes
+
+LEVELS = ("regency", "district", "village")
+MEASURES = ("count", "density", "share")
+COUNT_INDICATORS = ("uncovered", "to_target")
+MAX_RADIUS_PX = 24.0
+NEUTRAL = "#e9e4dc"
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything that decides the map (and goes into the URL)."""
+
+    level: str = "regency"
+    indicator: str = "coverage_rate"
+    segment: str = "all"
+    measure: str = "count"
+    scheme: str = "quantiles"
+    k: int = 5
+    breaks: tuple[float, ...] = ()
+    target: float = schema.DEFAULT_TARGET
+    regency: str | None = None
+    basemap: str = "light"
+    lang: str = i18n.DEFAULT_LANG
+    suppress: int = 0  # counts below this are shown as "<n" in tooltips (0 = off)
+
+    @property
+    def symbols(self) -> bool:
+        """Counts of people are drawn as proportional circles."""
+        return self.indicator in COUNT_INDICATORS and self.measure == "count"
+
+    def checked(self) -> "View":
+        """The view with every field inside its allowed values (URL input is untrusted)."""
+        d = View()
+        return replace(
+            self,
+            level=self.level if self.level in LEVELS else d.level,
+            indicator=self.indicator if self.indicator in schema.INDICATORS else d.indicator,
+            segment=self.segment if self.segment in schema.SEGMENT_CHOICES else d.segment,
+            measure=self.measure if self.measure in MEASURES else d.measure,
+            scheme=self.scheme if self.scheme in classify.SCHEMES else d.scheme,
+            k=min(max(int(self.k), classify.K_RANGE[0]), classify.K_RANGE[1]),
+            basemap=self.basemap if self.basemap in maps.BASEMAPS else d.basemap,
+            lang=self.lang if self.lang in i18n.LANGS else d.lang,
+            suppress=min(max(int(self.suppress), 0), 1000),
+        )
+
+
+def subset(frame: gpd.GeoDataFrame, view: View) -> gpd.GeoDataFrame:
+    """The areas the view shows: all, or those of one regency."""
+    if view.regency and view.level != "regency":
+        return frame[frame["regency_code"] == view.regency]
+    return frame
+
+
+def map_values(frame: pd.DataFrame, view: View) -> pd.Series:
+    """The number each area is mapped by (NaN = no data)."""
+    value = indicators.indicator(frame, view.indicator, view.segment, view.target)
+    if view.indicator in COUNT_INDICATORS and view.measure == "density":
+        return value / frame["area_km2"].where(frame["area_km2"] > 0)
+    if view.indicator in COUNT_INDICATORS and view.measure == "share":
+        workers, _ = indicators.counts(frame, view.segment)
+        return 100.0 * value / workers.where(workers > 0)
+    return value
+
+
+def value_format(view: View):
+    """A formatter for the mapped value in the view's language."""
+    lang = view.lang
+    if view.indicator == "coverage_rate" or (view.indicator in COUNT_INDICATORS and view.measure == "share"):
+        return lambda x: i18n.fmt_pct(x, lang)
+    if view.indicator == "gap_to_target":
+        return lambda x: i18n.fmt_pp(x, lang)
+    if view.measure == "density":
+        return lambda x: i18n.fmt_num(x, lang, 1 if abs(x) < 100 else 0)
+    return lambda x: i18n.fmt_num(x, lang)
+
+
+def classes_for(frame: pd.DataFrame, view: View) -> classify.Classes:
+    values = map_values(frame, view)
+    _, centre = palettes.palette_for(view.indicator)
+    return classify.classify(values, view.scheme, view.k, list(view.breaks) or None, centre)
+
+
+def indicator_title(view: View) -> str:
+    t = lambda key, **kw: i18n.t(key, view.lang, **kw)  # noqa: E731
+    name = t(f"ind_{view.indicator}", target=i18n.fmt_pct(view.target, view.lang, 2))
+    if view.indicator in COUNT_INDICATORS and view.measure != "count":
+        name += " — " + t(f"measure_{view.measure}")
+    segment = t(f"seg_{view.segment}")
+    return f"{name} · {segment}"
+
+
+def tooltip_lines(frame: pd.DataFrame, view: View, names: dict[str, str]) -> dict[str, list]:
+    """Tooltip text per code: name, where it is, the mapped value, and the counts behind it.
+
+    Built from plain arrays (not row by row through pandas): the region has 12,500 villages.
+    """
+    lang = view.lang
+    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    fmt = value_format(view)
+    as_array = lambda s: pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)  # noqa: E731
+    value = as_array(map_values(frame, view))
+    workers, covered = (as_array(s) for s in indicators.counts(frame, view.segment))
+    rate = as_array(indicators.indicator(frame, "coverage_rate", view.segment, view.target))
+    need = as_array(indicators.indicator(frame, "to_target", view.segment, view.target))
+    title = f"{indicator_title(view)}: "
+    kinds = {k: t("kind_" + k) + " · " for k in ("desa", "kelurahan", "other")}
+    w_label, c_label = f"{t('workers')}: ", f" · {t('covered')}: "
+    small = disclosure.small_label(view.suppress)
+    counted = view.indicator in COUNT_INDICATORS and view.measure == "count"
+    need_label = f"{t('to_target_short', target=i18n.fmt_pct(view.target, lang, 2))}: "
+    no_data = t("no_data")
+
+    def hide(v: float) -> bool:
+        return bool(view.suppress) and 0 < v < view.suppress  # NaN compares False
+
+    def count(v: float) -> str:
+        return small if hide(v) else i18n.fmt_num(v, lang)
+
+    code_list = frame["code"].tolist()
+    name_list = frame["name"].tolist()
+    kind_list = frame["kind"].tolist() if view.level == "village" else [None] * len(frame)
+    reg_list = frame["regency_code"].tolist() if view.level != "regency" else [None] * len(frame)
+    incomplete = (frame["reported"] < frame["parts"]).to_numpy() if "reported" in frame else \
+        np.zeros(len(frame), bool)
+    reported = frame["reported"].tolist() if "reported" in frame else [0] * len(frame)
+    parts = frame["parts"].tolist() if "parts" in frame else [0] * len(frame)
+    out: dict[str, list] = {}
+    for i, code in enumerate(code_list):
+        where: list[str] = [code]
+        if view.level == "village":
+            where = [kinds.get(kind_list[i], ""), code]
+        if view.level != "regency":
+            where.append(" · " + names.get(reg_list[i], ""))
+        lines: list = [name_list[i], where]
+        v = value[i]
+        if np.isnan(v):
+            lines.append(no_data)
+        else:
+            hidden = hide(workers[i]) or hide(covered[i])
+            shown = small if (hidden and not counted) or (counted and hide(v)) else fmt(v)
+            lines.append([title, shown])
+            rate_text = small if hidden else i18n.fmt_pct(rate[i], lang)
+            lines.append([w_label, count(workers[i]), c_label, count(covered[i]), f" ({rate_text})"])
+            if view.indicator != "to_target":
+                lines.append([need_label, count(need[i])])
+        if incomplete[i]:
+            lines.append(t("completeness", reported=reported[i], parts=parts[i]))
+        out[code] = lines
+    return out
+
+
+def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, synthetic: bool,
+                    source: str, selected: tuple[str, ...] = ()) -> folium.FeatureGroup:
+    """Every layer of the explorer map, in one feature group the page can swap."""
+    view = view.checked()
+    shown = subset(frame, view)
+    names = dict(zip(bset.full["regency"]["code"], bset.full["regency"]["name"]))
+    tips = tooltip_lines(shown, view, names)
+    group = folium.FeatureGroup(name="explorer")
+    fmt = value_format(view)
+    t = lambda key, **kw: i18n.t(key, view.lang, **kw)  # noqa: E731
+    values = map_values(shown, view)
+    outline = 5 if view.level != "regency" else 0  # regency outlines: codes share "51.03"
+    topology, geometry = view_topology(bset, view)
+    # In an overview (thousands of areas on one screen) white edges would hide the colours.
+    weight = 0.6 if view.level == "village" else 1.0
+    line_opacity = 1.0 if geometry == "detail" else 0.35
+    if view.symbols:
+        records = {c: (-1 if pd.isna(v) else 0, tips[c]) for c, v in zip(shown["code"], values)}
+        maps.AreaLayer(topology, records, [NEUTRAL], name="areas", draw_missing=False,
+                       line="#ffffff", weight=0.6, line_opacity=line_opacity, opacity=0.9, highlight=selected,
+                       outline_prefix=outline).add_to(group)
+        symbols, legend = symbol_layer(shown, values, tips, view, fmt)
+        symbols.add_to(group)
+    else:
+        classes = classes_for(shown, view)
+        records = {c: (int(k), tips[c]) for c, k in zip(shown["code"], classes.index)}
+        maps.AreaLayer(topology, records, palettes.colors_for(classes, view.indicator), name="areas", draw_missing=False,
+                       line="#ffffff", weight=weight, line_opacity=line_opacity, opacity=0.88,
+                       highlight=selected, outline_prefix=outline).add_to(group)
+        box_names = [t(f"box_{i}") for i in range(6)]
+        legend = maps.Legend(
+            title=indicator_title(view),
+            classes=[maps.LegendClass(col, lab, n) for col, lab, n in
+                     zip(palettes.colors_for(classes, view.indicator), classify.labels(classes, fmt, box_names), classes.counts)],
+            note=t(f"scheme_{view.scheme}") + (" · " + t(f"note_{classes.note}") if classes.note else ""))
+    legend.nodata_label = t("no_data")
+    legend.nodata_count = int(values.isna().sum())
+    maps.BoxLayer(maps.legend_html(legend), position="bottomleft", css_class="geo-legend").add_to(group)
+    maps.BoxLayer(maps.title_html(
+        indicator_title(view), map_subtitle(view, bset, source),
+        t("synthetic_label") if synthetic else None), position="topright", css_class="geo-title").add_to(group)
+    return group
+
+
+def view_topology(bset: BoundarySet, view: View) -> tuple[str, str]:
+    """The TopoJSON the view draws and which geometry it is ("detail" or "overview").
+
+    Only the areas shown travel: a regency's areas when the view is filtered to one (however
+    many provinces are loaded); the overview geometry when the detail one would be too large
+    (see ``geo.boundaries.model.OVERVIEW_ABOVE_BYTES``: the region's villages or districts).
+    """
+    within = view.regency if view.regency and view.level != "regency" else None
+    geometry = bset.geometry_for(view.level, within)
+    return bset.topology_for(view.level, within, geometry), geometry
+
+
+def symbol_layer(shown: gpd.GeoDataFrame, values: pd.Series, tips: dict[str, list], view: View,
+                 fmt) -> tuple[maps.SymbolLayer, maps.Legend]:
+    """Circles whose area is proportional to the count (radius ∝ √value), and their legend.
+
+    An area without geometry (an empty upstream path) has no place for a circle: it is left
+    out of the circles, and counted in the legend's scale like any other.
+    """
+    present = values.dropna()
+    vmax = float(present.max()) if len(present) and present.max() > 0 else 1.0
+    pts = shown.loc[present.index]
+    pts = pts[~pts.geometry.is_empty]
+    present = present.loc[pts.index]
+    label_points = pts.geometry.representative_point()
+    radius = MAX_RADIUS_PX * np.sqrt(present.clip(lower=0) / vmax)
+    radius = np.where(radius > 0, np.maximum(radius, 1.5), 0.0)  # no circle for nobody
+    df = pd.DataFrame({"lat": label_points.y.values, "lng": label_points.x.values,
+                       "radius": radius, "code": pts["code"].values,
+                       "lines": [tips[c] for c in pts["code"]]})
+    refs = [_nice(r) for r in (vmax, vmax / 4, vmax / 16) if r > 0]
+    legend = maps.Legend(
+        title=indicator_title(view),
+        symbols=[(MAX_RADIUS_PX * math.sqrt(r / vmax), fmt(r)) for r in refs],
+        note=i18n.t("symbols_note", view.lang))
+    return maps.SymbolLayer(df[df["radius"] > 0], interactive=False), legend
+
+
+def _nice(x: float) -> float:
+    """Round a legend reference value to 2 significant figures."""
+    if x <= 0:
+        return 0.0
+    p = 10 ** (math.floor(math.log10(x)) - 1)
+    return round(x / p) * p
+
+
+def map_subtitle(view: View, bset: BoundarySet, source: str) -> str:
+    t = lambda key, **kw: i18n.t(key, view.lang, **kw)  # noqa: E731
+    where = ", ".join(bset.province_names.values())
+    if len(bset.provinces) > 3:  # nine names do not fit a map's subtitle (nor a PNG's)
+        where = t("ex_provinces_n", n=len(bset.provinces), codes=", ".join(bset.provinces))
+    if view.regency:
+        where = dict(zip(bset.full["regency"]["code"], bset.full["regency"]["name"])).get(view.regency, where)
+    return f"{t('level_' + view.level)} · {where} · {t('source')}: {source}"
+
+
+def view_bounds(frame: gpd.GeoDataFrame, view: View) -> tuple[float, float, float, float]:
+    shown = subset(frame, view)
+    return tuple(float(b) for b in (shown if len(shown) else frame).total_bounds)
+
+
+def explorer_map(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, synthetic: bool, source: str,
+                 asset_prefix: str = maps.assets.APP_PREFIX) -> folium.Map:
+    """A complete map (base + layers) for a view, e.g. for a standalone snapshot."""
+    m = maps.base_map(view_bounds(frame, view), view.basemap, asset_prefix)
+    explorer_layers(frame, view, bset, synthetic, source).add_to(m)
+    return m
+
+
+def snapshot_html(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, synthetic: bool, source: str) -> str:
+    """The view as one HTML file that opens offline (scripts inlined)."""
+    return maps.render_standalone(explorer_map(frame, view, bset, synthetic, source))
+
+
+def explorer_html(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, synthetic: bool, source: str) -> str:
+    """The map's HTML as the app serves it (assets by reference): the benchmarked step."""
+    return explorer_map(frame, view, bset, synthetic, source).get_root().render()

@@ -1,0 +1,100 @@
+"""Map snapshots a presenter can take away: the PNG and the standalone offline HTML of the
+explorer's view and of a target list's map, each labelled with its source (and SYNTHETIC for
+the demo) and the boundary credit."""
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.boundaries import BoundarySet
+from geo.core import i18n
+from geo.core.provenance import source_line
+from geo.outputs import palettes, targetmap
+from geo.outputs.png import NEUTRAL, PNG_SIZE, PngMap, _wrap, categories_png, render_png
+
+
+def explorer_png_spec(frame: gpd.GeoDataFrame, view, bset: BoundarySet, synthetic: bool, source: str) -> PngMap:
+    """The app's map for ``view`` (a :class:`geo.choropleth.View`) as a :class:`PngMap`."""
+    from geo.analysis import classify
+    from geo.outputs import choropleth
+
+    view = view.checked()
+    lang = view.lang
+    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    shown = choropleth.subset(frame, view)
+    values = choropleth.map_values(shown, view)
+    fmt = choropleth.value_format(view)
+    web = bset.web[view.level][["code", "geometry"]]
+    value_by_code = pd.Series(values.values, index=shown["code"].values)
+    areas = web[web["code"].isin(value_by_code.index)].copy()
+    title = choropleth.indicator_title(view)
+    common = dict(title=title, legend_title=_wrap(title, 34), nodata_label=t("no_data"),
+                  source_line=source_line(source, lang),
+                  subtitle=choropleth.map_subtitle(view, bset, source),
+                  synthetic_label=t("synthetic_label") if synthetic else None, lang=lang)
+    if view.level != "regency":
+        outline = bset.web["regency"]
+        if view.regency:
+            outline = outline[outline["code"] == view.regency]
+        common["outline"] = outline
+    if view.symbols:
+        areas["cls"] = [-1 if pd.isna(value_by_code.get(c)) else 0 for c in areas["code"]]
+        present = value_by_code.dropna().clip(lower=0)
+        vmax = float(present.max()) if len(present) and present.max() > 0 else 1.0
+        pts = bset.full[view.level].set_index("code").loc[present.index].geometry.representative_point()
+        max_d = 2 * choropleth.MAX_RADIUS_PX * 0.75 * 1.6  # px at 96 dpi -> points, a little larger for print
+        sym = pd.DataFrame({"lon": pts.x.values, "lat": pts.y.values,
+                            "size_pt": np.maximum(max_d * np.sqrt(present.values / vmax), 2.0)})
+        refs = [choropleth._nice(r) for r in (vmax, vmax / 4, vmax / 16) if r > 0]
+        return PngMap(areas=areas, colors=[NEUTRAL], labels=[], counts=[], symbols=sym,
+                      symbol_legend=[(max_d * math.sqrt(r / vmax), fmt(r)) for r in refs],
+                      note=t("symbols_note"), **common)
+    classes = choropleth.classes_for(shown, view)
+    cls_by_code = pd.Series(classes.index.values, index=shown["code"].values)
+    areas["cls"] = areas["code"].map(cls_by_code).fillna(-1).astype(int)
+    box_names = [t(f"box_{i}") for i in range(6)]
+    note = t(f"scheme_{view.scheme}") + (" · " + t(f"note_{classes.note}") if classes.note else "")
+    return PngMap(areas=areas, colors=palettes.colors_for(classes, view.indicator), labels=classify.labels(classes, fmt, box_names),
+                  counts=classes.counts, note=note, **common)
+
+
+def snapshot_png(frame: gpd.GeoDataFrame, view, bset: BoundarySet, synthetic: bool, source: str,
+                 size: tuple[int, int] = PNG_SIZE) -> bytes:
+    """The map of ``view`` as PNG bytes (default 1600 x 1200 px)."""
+    return render_png(explorer_png_spec(frame, view, bset, synthetic, source), size)
+
+
+def snapshot_html(frame: gpd.GeoDataFrame, view, bset: BoundarySet, synthetic: bool, source: str) -> str:
+    """The map of ``view`` as one HTML file that opens offline (Leaflet and topojson inlined)."""
+    from geo.outputs import choropleth
+    return choropleth.snapshot_html(frame, view.checked(), bset, synthetic, source)
+
+
+def map_html(m) -> str:
+    """Any map built with :mod:`geo.maps` (e.g. the cluster map) as a standalone HTML file."""
+    from geo.outputs import maps
+    return maps.render_standalone(m)
+
+
+def selection_png(bset: BoundarySet, table: pd.DataFrame, selected: list[str], path: list[str], lang: str,
+                  source: str, synthetic: bool, size: tuple[int, int] = PNG_SIZE) -> bytes:
+    """The targeting page's map (selected villages, the shortest path, the rest) as PNG."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    cats = targetmap.selection_categories(list(bset.full["village"]["code"]), selected, path)
+    cats = cats[cats.index.isin(set(table["code"]))]  # villages without figures: "no data"
+    labels = {"other": t("tl_map_other"), "selected": t("tl_map_selected"), "path": t("tl_map_path")}
+    return categories_png(bset.web["village"], cats, list(reversed(targetmap.SELECTION_ORDER)),
+                          targetmap.SELECTION_COLORS, labels, t("tl_map_title"), source, synthetic, lang,
+                          outline=bset.web["regency"], size=size)
+
+
+def selection_html(bset: BoundarySet, table: pd.DataFrame, selected: list[str], path: list[str], lang: str,
+                   source: str, synthetic: bool, suppress: int = 0) -> str:
+    """The targeting page's map as a standalone HTML file that opens offline."""
+    from geo.outputs import maps
+    m = maps.base_map(tuple(bset.web["regency"].total_bounds), "light")
+    targetmap.selection_layers(bset, table, selected, path, lang, synthetic, source, suppress).add_to(m)
+    return map_html(m)

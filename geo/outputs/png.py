@@ -1,0 +1,225 @@
+"""The static map renderer (matplotlib): areas coloured by class, legend, title block, scale
+bar and north arrow, in a PNG a presenter can put on a slide."""
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.core import i18n
+from geo.core.provenance import source_line
+
+PNG_SIZE = (1600, 1200)
+
+
+PNG_DPI = 100
+
+
+NODATA_FACE = "#f4f4f4"
+
+
+NODATA_HATCH_COLOR = "#9a9a9a"
+
+
+NEUTRAL = "#e9e4dc"
+
+
+@dataclass
+class PngMap:
+    """Everything a static map draws. ``areas`` (lon/lat) has ``code`` and ``cls`` (-1 = no data)."""
+
+    areas: gpd.GeoDataFrame
+    colors: list[str]
+    labels: list[str]
+    counts: list[int]
+    title: str
+    legend_title: str
+    nodata_label: str
+    source_line: str
+    subtitle: str | None = None
+    synthetic_label: str | None = None
+    outline: gpd.GeoDataFrame | None = None
+    symbols: pd.DataFrame | None = None  # lon, lat, size_pt (circle diameter in points)
+    symbol_legend: list[tuple[float, str]] = field(default_factory=list)  # (diameter pt, label)
+    note: str | None = None
+    lang: str = i18n.DEFAULT_LANG
+
+
+def _nice_length_km(width_km: float) -> float:
+    """A round scale-bar length near a fifth of the map's width: 1, 2 or 5 x 10^n km."""
+    raw = max(width_km / 5.0, 1e-3)
+    exp = math.floor(math.log10(raw))
+    for step in (5, 2, 1):
+        if step * 10 ** exp <= raw:
+            return float(step * 10 ** exp)
+    return float(10 ** exp)
+
+
+def metres_per_degree_lon(lat: float) -> float:
+    """Metres along a parallel per degree of longitude at ``lat`` (WGS84 ellipsoid)."""
+    from pyproj import Geod
+    _, _, dist = Geod(ellps="WGS84").inv(0.0, lat, 1.0, lat)
+    return float(dist)
+
+
+def render_png(spec: PngMap, size: tuple[int, int] = PNG_SIZE, dpi: int = PNG_DPI) -> bytes:
+    """Draw ``spec`` as a PNG of ``size`` pixels (matplotlib's Agg backend, no browser)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, Rectangle
+
+    w_px, h_px = size
+    fig = Figure(figsize=(w_px / dpi, h_px / dpi), dpi=dpi, facecolor="white")
+    FigureCanvasAgg(fig)  # drawn off-screen: no display, no browser, no pyplot state
+    scale = min(w_px / 1600, h_px / 1200)
+    fs = lambda x: max(6.0, x * scale)  # noqa: E731 - font size relative to the default canvas
+
+    top = 1 - 150 / 1200
+    ax = fig.add_axes([0.02, 0.07, 0.68, top - 0.08])
+    lax = fig.add_axes([0.72, 0.07, 0.27, top - 0.08])
+    lax.set_axis_off()
+
+    areas = spec.areas
+    minx, miny, maxx, maxy = areas.total_bounds
+    lat0 = (miny + maxy) / 2
+    has = areas["cls"] >= 0
+    if spec.symbols is None:
+        for k, color in enumerate(spec.colors):
+            part = areas[areas["cls"] == k]
+            if len(part):
+                part.plot(ax=ax, color=color, edgecolor="white", linewidth=0.35 * scale)
+    else:
+        if has.any():
+            areas[has].plot(ax=ax, color=NEUTRAL, edgecolor="white", linewidth=0.35 * scale)
+    if (~has).any():
+        areas[~has].plot(ax=ax, facecolor=NODATA_FACE, edgecolor=NODATA_HATCH_COLOR, hatch="////",
+                         linewidth=0.2 * scale)
+    if spec.outline is not None and len(spec.outline):
+        spec.outline.boundary.plot(ax=ax, color="#444444", linewidth=1.1 * scale)
+    if spec.symbols is not None and len(spec.symbols):
+        s = spec.symbols.sort_values("size_pt", ascending=False)
+        ax.scatter(s["lon"], s["lat"], s=(s["size_pt"] * scale) ** 2, c="#3182bd", alpha=0.55,
+                   edgecolors="#08306b", linewidths=0.6, zorder=5)
+
+    # true shape at this latitude (k = stretch of latitude against longitude); the limits are
+    # widened to the frame's proportions, so the map fills its frame whatever its shape
+    k = 1.0 / math.cos(math.radians(lat0))
+    pad_x, pad_y = (maxx - minx) * 0.04, (maxy - miny) * 0.04
+    x0, x1 = minx - pad_x, maxx + pad_x
+    y0, y1 = miny - pad_y * 3.5, maxy + pad_y  # room for the scale bar below
+    box = ax.get_position(original=True)
+    ratio = (box.height * h_px) / (box.width * w_px)
+    dx, dy = x1 - x0, y1 - y0
+    if dy * k / dx < ratio:
+        grow = (ratio * dx / k - dy) / 2
+        y0, y1 = y0 - grow, y1 + grow
+    else:
+        grow = (dy * k / ratio - dx) / 2
+        x0, x1 = x0 - grow, x1 + grow
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect(k, adjustable="box")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for side in ax.spines.values():
+        side.set_color("#bbbbbb")
+
+    # scale bar, measured along the parallel at the map's centre
+    m_per_deg = metres_per_degree_lon(lat0)
+    length_km = _nice_length_km((x1 - x0) * m_per_deg / 1000)
+    bar_deg = length_km * 1000 / m_per_deg
+    bx, by = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.05
+    bh = (y1 - y0) * 0.008
+    ax.add_patch(Rectangle((bx, by), bar_deg / 2, bh, facecolor="#222222", edgecolor="#222222", zorder=6))
+    ax.add_patch(Rectangle((bx + bar_deg / 2, by), bar_deg / 2, bh, facecolor="white", edgecolor="#222222",
+                           zorder=6))
+    km = i18n.fmt_num(length_km, spec.lang, 0 if length_km >= 1 else 1)
+    for frac, label in ((0, "0"), (0.5, i18n.fmt_num(length_km / 2, spec.lang, 0 if length_km >= 2 else 1)),
+                        (1, f"{km} km")):
+        ax.text(bx + bar_deg * frac, by + bh * 2.2, label, ha="center", va="bottom", fontsize=fs(11),
+                zorder=6, parse_math=False)
+
+    # north arrow, inside the map's top-right corner (longitude/latitude: north is up)
+    ax.annotate("", xy=(0.96, 0.95), xytext=(0.96, 0.84), xycoords="axes fraction",
+                arrowprops=dict(facecolor="#222222", edgecolor="#222222", width=5 * scale,
+                                headwidth=16 * scale, headlength=16 * scale), zorder=7)
+    ax.text(0.96, 0.965, "U" if spec.lang == "id" else "N", transform=ax.transAxes, ha="center",
+            va="bottom", fontsize=fs(15), fontweight="bold", parse_math=False, zorder=7)
+
+    # title block
+    fig.text(0.02, 1 - 35 / 1200, spec.title, fontsize=fs(22), fontweight="bold", va="top", parse_math=False)
+    if spec.subtitle:
+        fig.text(0.02, 1 - 80 / 1200, spec.subtitle, fontsize=fs(14), va="top", color="#333333",
+                 parse_math=False)
+    if spec.synthetic_label:
+        fig.text(0.98, 1 - 35 / 1200, spec.synthetic_label, fontsize=fs(16), fontweight="bold", va="top",
+                 ha="right", color="#c00000", parse_math=False)
+    fig.text(0.02, 0.025, spec.source_line, fontsize=fs(11), color="#444444", va="center", parse_math=False)
+
+    # legend: classes with bounds and counts, symbols, then "no data" (hatched)
+    handles, labels = [], []
+    if spec.symbols is None:
+        for color, label, count in zip(spec.colors, spec.labels, spec.counts):
+            handles.append(Patch(facecolor=color, edgecolor="#777777"))
+            labels.append(f"{label}   ({count})")
+    else:
+        for diameter, label in spec.symbol_legend:
+            handles.append(Line2D([], [], marker="o", linestyle="none", markersize=diameter * scale,
+                                  markerfacecolor="#3182bd", markeredgecolor="#08306b", alpha=0.55))
+            labels.append(label)
+    nodata = int((~has).sum())
+    handles.append(Patch(facecolor=NODATA_FACE, edgecolor=NODATA_HATCH_COLOR, hatch="////"))
+    labels.append(f"{spec.nodata_label}   ({nodata})")
+    if spec.note:  # a last row without a symbol, under the classes
+        handles.append(Patch(visible=False))
+        labels.append(_wrap(spec.note, 40))
+    spacing, length = 0.9, 2.2
+    if spec.symbols is not None and spec.symbol_legend:  # rows as tall and wide as the largest circle
+        largest = max(d for d, _ in spec.symbol_legend)
+        spacing, length = max(spacing, largest / 13.0 - 1.0), max(length, largest / 13.0)
+    leg = lax.legend(handles, labels, loc="upper left", frameon=False, title=spec.legend_title,
+                     fontsize=fs(13), title_fontsize=fs(14), handlelength=length, handleheight=1.4,
+                     labelspacing=spacing, borderaxespad=0.0, alignment="left")
+    leg.get_title().set_fontweight("bold")
+    for txt in [leg.get_title(), *leg.get_texts()]:
+        txt.set_parse_math(False)
+    if spec.note:
+        leg.get_texts()[-1].set_color("#555555")
+        leg.get_texts()[-1].set_fontsize(fs(11))
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def categories_png(areas: gpd.GeoDataFrame, category: pd.Series, order: Sequence[str], colors: dict[str, str],
+                   labels: dict[str, str], title: str, source: str, synthetic: bool, lang: str,
+                   subtitle: str | None = None, outline: gpd.GeoDataFrame | None = None,
+                   note: str | None = None, size: tuple[int, int] = PNG_SIZE) -> bytes:
+    """A categorical map as PNG (e.g. the cluster map: high-high, low-low, ..., not significant).
+
+    ``areas`` is a web-geometry layer with ``code``; ``category`` maps code -> one of
+    ``order`` (anything else, or missing, is "no data").
+    """
+    idx = {c: i for i, c in enumerate(order)}
+    a = areas[["code", "geometry"]].copy()
+    a["cls"] = a["code"].map(category).map(idx).fillna(-1).astype(int)
+    counts = [int((a["cls"] == i).sum()) for i in range(len(order))]
+    spec = PngMap(areas=a, colors=[colors[c] for c in order], labels=[labels.get(c, c) for c in order],
+                  counts=counts, title=title, legend_title=_wrap(title, 34),
+                  nodata_label=i18n.t("no_data", lang), source_line=source_line(source, lang),
+                  subtitle=subtitle, synthetic_label=i18n.t("synthetic_label", lang) if synthetic else None,
+                  outline=outline, note=note, lang=lang)
+    return render_png(spec, size)

@@ -1,0 +1,98 @@
+"""Target-list exports (CSV and XLSX): one row per village with its budget, a header that says
+what the list was computed with and where the figures come from, formulas neutralised."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from geo.analysis import targeting
+from geo.analysis.disclosure import suppress_small
+from geo.core import i18n
+from geo.core.provenance import BOUNDARIES_CREDIT
+from geo.outputs import tabular
+
+
+def settings_text(settings: targeting.Settings, lang: str) -> str:
+    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    segs = ", ".join(t("seg_" + s) for s in settings.segments)
+    return t("tl_settings_line", segments=segs, premium=i18n.fmt_rp(settings.premium_monthly, lang),
+             months=settings.months, uptake=i18n.fmt_pct(settings.uptake, lang, 0),
+             target=i18n.fmt_pct(settings.target, lang, 2))
+
+
+def header_lines(settings: targeting.Settings, source: str, synthetic: bool, lang: str,
+                 budget: targeting.Budget | None = None, list_name: str | None = None,
+                 author: str | None = None, note: str | None = None, suppress: int = 0,
+                 when: dt.date | None = None) -> list[str]:
+    """The block above an exported table: what it is, where from, when, with which settings."""
+    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    lines = [t("tl_export_title") + (f": {list_name}" if list_name else "")]
+    if synthetic:
+        lines.append(t("tl_export_synthetic"))
+    lines.append(f"{t('source')}: {source}")
+    lines.append(t("tl_boundaries_credit", credit=BOUNDARIES_CREDIT))
+    lines.append(t("tl_export_date", date=(when or dt.date.today()).isoformat()))
+    lines.append(settings_text(settings, lang))
+    if budget is not None:
+        lines.append(t("tl_export_budget", budget=i18n.fmt_rp(budget.budget, lang), months=settings.months,
+                       people=i18n.fmt_num(budget.enrolled, lang), villages=budget.villages))
+    if author:
+        lines.append(f"{t('tl_author')}: {author}")
+    if note:
+        lines.append(f"{t('tl_note')}: {' '.join(str(note).split())}")
+    if suppress:
+        lines.append(t("tl_export_suppressed", k=int(suppress)))
+    return lines
+
+
+def target_list_frame(frame: pd.DataFrame, selected: list[str], settings: targeting.Settings,
+                      names: dict[str, str] | None = None, suppress: int = 0) -> pd.DataFrame:
+    """One row per selected village (in the order given) with its budget line.
+
+    Columns: code, name, district, regency, workers, covered, coverage_rate (%, all workers),
+    uncovered (chosen segments), uncovered_<segment> for each chosen segment, enrolled
+    (expected: uptake x uncovered), budget_rp (non-wage enrolled x premium x months).
+    """
+    settings = settings.checked()
+    table = targeting.village_table(frame, settings, names).set_index("code")
+    order = [c for c in dict.fromkeys(selected) if c in table.index]
+    t = table.loc[order].reset_index()
+    per = targeting.uncovered_by_segment(frame.set_index("code").loc[order].reset_index(), settings.segments)
+    p = settings.uptake / 100.0
+    out = t[["code", "name", "district", "regency", "workers", "covered"]].copy()
+    out["coverage_rate"] = t["coverage_rate"].round(2)
+    out["uncovered"] = t["uncovered"]
+    for s in settings.segments:
+        out[f"uncovered_{s}"] = per[s].values
+    out["enrolled"] = (p * t["uncovered"]).round(1)
+    out["budget_rp"] = (p * t["uncovered_paid"] * settings.premium_monthly * settings.months).round(0)
+    for c in ["workers", "covered", "uncovered"] + [f"uncovered_{s}" for s in settings.segments]:
+        out[c] = out[c].astype("Int64")
+    if suppress:
+        seg_cols = [f"uncovered_{s}" for s in settings.segments]
+        out = suppress_small(out, ["workers", "covered", "uncovered"] + seg_cols, suppress,
+                             derived={"coverage_rate": ["workers", "covered"],
+                                      "enrolled": ["uncovered"] + seg_cols,
+                                      "budget_rp": ["uncovered"] + seg_cols})
+    return out
+
+
+def target_list_csv(frame: pd.DataFrame, selected: list[str], settings: targeting.Settings, source: str,
+                    synthetic: bool, lang: str, names: dict[str, str] | None = None, suppress: int = 0,
+                    **header) -> bytes:
+    """The target list as CSV bytes: the header block, then one row per village."""
+    df = target_list_frame(frame, selected, settings, names, suppress)
+    b = targeting.budget(frame, selected, settings)
+    return tabular.to_csv_bytes(df, header_lines(settings, source, synthetic, lang, b, suppress=suppress,
+                                                 **header))
+
+
+def target_list_xlsx(frame: pd.DataFrame, selected: list[str], settings: targeting.Settings, source: str,
+                     synthetic: bool, lang: str, names: dict[str, str] | None = None, suppress: int = 0,
+                     **header) -> bytes:
+    """The target list as an XLSX workbook (string cells for text, codes as text)."""
+    df = target_list_frame(frame, selected, settings, names, suppress)
+    b = targeting.budget(frame, selected, settings)
+    return tabular.to_xlsx_bytes(df, header_lines(settings, source, synthetic, lang, b, suppress=suppress,
+                                                  **header), sheet_name="targets")
