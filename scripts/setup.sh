@@ -39,7 +39,7 @@ if [ ! -f node_modules/leaflet/dist/leaflet.js ] || [ package-lock.json -nt node
   echo "setup: installing map assets from npm"
   npm ci --no-audit --no-fund --loglevel=error
 fi
-.venv/bin/python -c "from geo import assets; assets.install()"
+.venv/bin/python -c "from geo.outputs import assets; assets.install()"
 
 # 3. Boundary cache (read from ../shared/boundaries, or downloaded from the pinned commit).
 .venv/bin/python -m geo boundaries
