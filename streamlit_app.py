@@ -1,10 +1,15 @@
-"""Router: one sidebar for every page, then the page the user picked (st.navigation)."""
+"""Router: one sidebar for every page, the shared view in the URL, then the page the user picked."""
 import streamlit as st
 
-from ui import sidebar, state
+from ui import session, sidebar, state
 
 st.set_page_config(page_title="Jamsostek coverage map", page_icon=":material/map:", layout="wide")
 sidebar.draw()
+state.write_url()
+if text := session.notice_text(state.app().notices, state.lang()):
+    st.warning(text, icon=":material/link_off:")
+if st.session_state.pop("selection_notice", False):
+    st.warning(state.t("selection_from_link_invalid"), icon=":material/link_off:")
 pages = [
     st.Page("app_pages/explore.py", title=state.t("page_explore"), icon=":material/map:", url_path="explore", default=True),
     st.Page("app_pages/areas.py", title=state.t("page_boundaries"), icon=":material/grid_on:", url_path="areas"),

@@ -7,7 +7,7 @@ from geo import boundaries
 from geo.boundaries import upstream
 from geo.core import i18n
 from geo.outputs import areamap, maps, viewport
-from ui import state
+from ui import state, views
 
 t = state.t
 st.title(t("page_boundaries"))
@@ -21,9 +21,11 @@ names = ", ".join(bset.province_names.values())
 st.caption(t("boundaries_intro", regencies=len(bset.full["regency"]), districts=len(bset.full["district"]),
              villages=len(bset.full["village"]), province=names))
 c1, c2 = st.columns([2, 1])
-basemap = c1.radio(t("basemap"), maps.BASEMAPS, horizontal=True, key="areas_basemap",
-                   format_func=lambda b: t(f"basemap_{b}"))
-show_villages = c2.toggle(t("show_villages"), value=True, key="areas_villages")
+view = views.areas()
+view.write_url()
+basemap = view.widget(c1.radio, "basemap", t("basemap"), options=maps.BASEMAPS, horizontal=True,
+                      format_func=lambda b: t(f"basemap_{b}"))
+show_villages = view.widget(c2.toggle, "villages", t("show_villages"))
 
 bounds = tuple(bset.web["regency"].total_bounds)
 base = maps.base_map(bounds, basemap)

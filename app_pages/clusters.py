@@ -10,7 +10,7 @@ from geo.analysis import clusters
 from geo.analysis import weights as wts
 from geo.core import i18n
 from geo.outputs import clustermap, maps
-from ui import state
+from ui import session, state, views
 
 lang = state.lang()
 t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731 - this run's language, also inside format_func
@@ -37,40 +37,47 @@ def analyse(figures_key: str, provinces: tuple[str, ...], level: str, settings: 
     return clusters.analyse(_frame, settings, lambda frame, kind, k: _weights[kind])
 
 
+view = views.clusters_view()
+view.write_url()
+
 st.title(t("cl_page"))
 st.caption(t("cl_intro"))
+if text := session.notice_text(view.notices, lang):
+    st.warning(text)
 if fig.synthetic:
     st.warning(t("synthetic_banner"), icon="⚠️")
 
 # ---- settings: computed when the button is pressed (and once with the defaults)
 with st.form("cl_form", border=True):
     c = st.columns([1.3, 1.6, 1.1])
-    c[0].selectbox(t("cl_segment"), clusters.SEGMENTS, key="cl_segment", format_func=lambda v: t("seg_" + v))
-    c[1].radio(t("cl_measure"), clusters.MEASURES, key="cl_measure", horizontal=True,
-               format_func=lambda v: t("cl_measure_" + v))
-    c[2].selectbox(t("cl_level"), LEVELS, key="cl_level", format_func=lambda v: t("level_" + v))
-    st.checkbox(t("cl_smooth"), value=D.smooth, key="cl_smooth")
+    form = dict(form=True)
+    view.widget(c[0].selectbox, "segment", t("cl_segment"), options=clusters.SEGMENTS,
+                format_func=lambda v: t("seg_" + v), **form)
+    view.widget(c[1].radio, "measure", t("cl_measure"), options=clusters.MEASURES, horizontal=True,
+                format_func=lambda v: t("cl_measure_" + v), **form)
+    view.widget(c[2].selectbox, "level", t("cl_level"), options=LEVELS, format_func=lambda v: t("level_" + v), **form)
+    view.widget(st.checkbox, "smooth", t("cl_smooth"), **form)
     with st.expander(t("cl_settings")):
         e = st.columns(3)
-        e[0].radio(t("cl_statistic"), clusters.STATISTICS, key="cl_statistic",
-                   format_func=lambda v: t("cl_statistic_" + v))
-        e[0].radio(t("cl_weights"), wts.KINDS, key="cl_weights",
-                   format_func=lambda v: t("cl_weights_" + v, k=D.k))
-        e[1].radio(t("cl_alpha"), clusters.ALPHAS, key="cl_alpha", horizontal=True,
-                   format_func=lambda v: i18n.fmt_num(v, lang, 2))
-        e[1].toggle(t("cl_fdr"), value=D.fdr, key="cl_fdr")
-        e[1].toggle(t("cl_stability_on"), value=D.stability, key="cl_stability")
-        e[2].selectbox(t("cl_permutations"), (999, 9999, 99999), key="cl_permutations",
-                       format_func=lambda v: i18n.fmt_num(v, lang))
-        e[2].number_input(t("cl_seed"), 0, 2**32 - 1, value=D.seed, step=1, key="cl_seed")
-    st.form_submit_button(t("cl_run"), type="primary")
+        view.widget(e[0].radio, "statistic", t("cl_statistic"), options=clusters.STATISTICS,
+                    format_func=lambda v: t("cl_statistic_" + v), **form)
+        view.widget(e[0].radio, "weights", t("cl_weights"), options=wts.KINDS,
+                    format_func=lambda v: t("cl_weights_" + v, k=D.k), **form)
+        view.widget(e[1].radio, "alpha", t("cl_alpha"), options=clusters.ALPHAS, horizontal=True,
+                    format_func=lambda v: i18n.fmt_num(v, lang, 2), **form)
+        view.widget(e[1].toggle, "fdr", t("cl_fdr"), **form)
+        view.widget(e[1].toggle, "stability", t("cl_stability_on"), **form)
+        view.widget(e[2].selectbox, "permutations", t("cl_permutations"), options=(999, 9999, 99999),
+                    format_func=lambda v: i18n.fmt_num(v, lang), **form)
+        view.widget(e[2].number_input, "seed", t("cl_seed"), min_value=0, max_value=2**32 - 1, step=1, **form)
+    st.form_submit_button(t("cl_run"), type="primary", on_click=view.commit)
 
-level = ss["cl_level"]
-settings = clusters.Settings(segment=ss["cl_segment"], measure=ss["cl_measure"],
-                             smooth=ss["cl_smooth"] if ss["cl_measure"] == "share" else D.smooth,
-                             weights=ss["cl_weights"], alpha=ss["cl_alpha"], fdr=ss["cl_fdr"],
-                             seed=int(ss["cl_seed"]), permutations=int(ss["cl_permutations"]),
-                             statistic=ss["cl_statistic"], stability=ss["cl_stability"])
+level = view["level"]
+settings = clusters.Settings(segment=view["segment"], measure=view["measure"],
+                             smooth=view["smooth"] if view["measure"] == "share" else D.smooth,
+                             weights=view["weights"], alpha=view["alpha"], fdr=view["fdr"],
+                             seed=int(view["seed"]), permutations=int(view["permutations"]),
+                             statistic=view["statistic"], stability=view["stability"])
 frame = frames[level]
 if len(frame) > 3000:
     st.caption(t("cl_region_note", n=i18n.fmt_num(len(frame), lang)))
@@ -127,11 +134,11 @@ if s.fdr and counts[clusters.NS] == len(table):
     st.info(t("cl_fdr_floor", pmin=clustermap.p_text(2 / (s.permutations + 1), lang), need=floor,
               got=reached, n=len(table)))
     if s.permutations < 9999:
-        st.button(t("cl_use_9999"), key="cl_more", on_click=lambda: ss.update(cl_permutations=9999))
+        st.button(t("cl_use_9999"), key="cl_more", on_click=view.set, args=("permutations", 9999))
 
 # ---- the maps
-mode = st.radio(t("cl_map_choice"), clustermap.MODES, horizontal=True, key="cl_mode",
-                format_func=lambda v: t("cl_map_" + v), label_visibility="collapsed")
+mode = view.widget(st.radio, "mode", t("cl_map_choice"), options=clustermap.MODES, horizontal=True,
+                   format_func=lambda v: t("cl_map_" + v), label_visibility="collapsed")
 base = maps.base_map(tuple(bset.web["regency"].total_bounds), "light")
 layers = clustermap.cluster_layers(result, frame, bset, lang, fig.synthetic, mode, level)
 st_folium(base, feature_group_to_add=layers, key="cl_map", height=600, use_container_width=True,
@@ -146,7 +153,7 @@ st.subheader(t("cl_hot_title" if s.statistic == "gi" else "cl_hh_title"))
 if top.empty:
     st.caption(t("cl_hh_none"))
 else:
-    only_stable = st.checkbox(t("cl_only_stable"), key="cl_only_stable", disabled=not s.stability)
+    only_stable = view.widget(st.checkbox, "only_stable", t("cl_only_stable"), disabled=not s.stability)
     if only_stable and s.stability:
         top = top[top["stable"]]
     names = {**dict(zip(bset.full["regency"]["code"], bset.full["regency"]["name"])),
@@ -165,9 +172,10 @@ else:
     if level != "village":  # a district's own name is its first column
         shown = shown.drop(columns=t("cl_col_district"))
     st.dataframe(shown.rename(columns={"name": t("level_" + level)}), hide_index=True, width="stretch")
-    if level == "village" and st.button(t("cl_send", n=len(top)), key="cl_send", disabled=top.empty):
-        state.add_selected(list(top["code"]))
-        st.success(t("cl_sent", n=len(top)))
+    if level == "village":
+        sent = list(top["code"])
+        st.button(t("cl_send", n=len(top)), key="cl_send", disabled=top.empty,
+                  on_click=lambda: (state.add_selected(sent), st.toast(t("cl_sent", n=len(sent)))))
 
 with st.expander(t("cl_explain_title"), expanded=True):
     st.markdown(t("cl_explain"))

@@ -11,14 +11,11 @@ from geo.core import i18n
 from geo.figures import join
 from geo.outputs import tabular
 from ui import state
+from ui.text import esc
 
 t, lang = state.t, state.lang()
 provinces = state.provinces()
 
-
-def esc(text: object) -> str:
-    """Markdown-escape text from the file before it goes into a message box."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
 
 
 def msg(key: str, params: dict) -> str:
@@ -119,17 +116,29 @@ c2.download_button(t("fig_template_xlsx"), tpl_xlsx, f"{stem}.xlsx",
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="fig_tpl_xlsx",
                    on_click="ignore")
 
+# The file being checked is kept in the session (not only in the uploader, whose value Streamlit
+# drops when the user visits another page), with the user's corrections to the column mapping.
 upload = st.file_uploader(t("fig_upload"), type=["csv", "xlsx"], key="fig_upload")
-if upload is None:
+if upload is not None and (st.session_state.get("fig_file") or {}).get("file_id") != upload.file_id:
+    content = upload.getvalue()
+    st.session_state["fig_file"] = {"file_id": upload.file_id, "name": upload.name, "data": content,
+                                    "digest": hashlib.sha256(content).hexdigest(), "mapping": None, "sheet": None}
+current = st.session_state.get("fig_file")
+if current is None:
     st.stop()
-data, name = upload.getvalue(), upload.name
-digest = per_session("digest", (upload.file_id,), lambda: hashlib.sha256(data).hexdigest())  # once per upload
+data, name, digest = current["data"], current["name"], current["digest"]
+if upload is None:  # back on the page: the file checked before
+    st.caption(t("fig_checking", name=esc(name)))
+    st.button(t("fig_close_file"), key="fig_close", on_click=st.session_state.pop, args=("fig_file", None))
 
 sheet = None
 if name.lower().endswith(".xlsx"):
     names = sheets(data, digest)
     if len(names) > 1:
-        sheet = st.selectbox(t("fig_sheet"), names, key=f"fig_sheet_{digest[:16]}")
+        key = f"fig_sheet_{digest[:16]}"
+        st.session_state[key] = current["sheet"] if current["sheet"] in names else names[0]
+        sheet = st.selectbox(t("fig_sheet"), names, key=key,
+                             on_change=lambda: current.update(sheet=st.session_state[key], mapping=None))
 raw, err = read(data, digest, name, sheet)
 if raw is not None and raw.cells.empty:  # no data row: say so (naming other sheets), as the command line does
     _, err = check(data, digest, name, sheet, tuple(figures.guess_mapping(raw.columns).items()), provinces)
@@ -144,16 +153,17 @@ how = (t("fig_read_csv", encoding=raw.encoding, delimiter=repr(raw.delimiter), h
        else t("fig_read_xlsx", sheet=raw.sheet, header=raw.header_row, rows=len(raw.cells)))
 st.text(how)
 ignore = t("fig_ignore")
-guess = figures.guess_mapping(raw.columns)
+guess = {**figures.guess_mapping(raw.columns), **(current["mapping"] or {})}
 examples = [" | ".join(str(v) for v in raw.cells[c].dropna().head(3)) for c in raw.columns]
 edited = st.data_editor(
-    pd.DataFrame({"source": raw.columns, "examples": examples, "read_as": [guess[c] or ignore for c in raw.columns]}),
+    pd.DataFrame({"source": raw.columns, "examples": examples, "read_as": [guess.get(c) or ignore for c in raw.columns]}),
     column_config={"source": t("fig_col_source"), "examples": t("fig_col_examples"),
                    "read_as": st.column_config.SelectboxColumn(t("fig_col_read_as"), required=True,
                                                                options=[ignore, *figures.CANONICAL])},
     disabled=["source", "examples"], hide_index=True, key=f"fig_map_{digest[:16]}_{sheet}")
 st.caption(t("fig_mapping_help"))
 mapping = {c: (None if v == ignore else v) for c, v in zip(edited["source"], edited["read_as"])}
+current["mapping"] = mapping  # the corrections survive other pages
 fatal = figures.check_mapping(mapping, raw.header_row)
 if fatal:
     p = fatal[0]

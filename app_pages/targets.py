@@ -1,6 +1,4 @@
 """Target lists: pick villages, budget them, find the shortest path to the target, save and export."""
-import re
-
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -9,7 +7,8 @@ from geo.analysis import targeting
 from geo.analysis.targeting import Settings
 from geo.core import i18n, schema
 from geo.outputs import export, maps, store, tables, targetlist, targetmap
-from ui import state
+from ui import session, state, views
+from ui.text import esc
 
 lang = state.lang()
 t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731 - this run's language, also inside format_func
@@ -17,15 +16,8 @@ ss = st.session_state
 bset = state.load_boundaries(state.provinces())
 fig = state.active_figures()
 village = state.active_frames()["village"]
-names = {**dict(zip(bset.full["regency"]["code"], bset.full["regency"]["name"])),
-         **dict(zip(bset.full["district"]["code"], bset.full["district"]["name"])), **bset.province_names}
-regencies = sorted(bset.full["regency"]["code"])
-scopes = list(bset.provinces) + regencies
-
-
-def esc(text: object) -> str:
-    """Markdown-escape user text (list names, authors) before it goes into a message."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
+names = bset.names()
+view = views.targets(bset)
 
 
 @st.cache_resource(show_spinner=False)
@@ -64,84 +56,93 @@ def open_list(name: str, version: int | None = None) -> None:
         s = Settings.from_dict(saved.settings)
     except (store.StoreError, ValueError, TypeError):
         ss["tl_msg"] = ("error", t("tl_not_found", name=esc(name)))
+        view.set("list", "")
         return
     select(saved.codes)
-    ss.update(tl_seg=list(s.segments), tl_premium=int(s.premium_monthly), tl_months=s.months,
-              tl_uptake=float(s.uptake), tl_target=float(s.target), tl_open=saved.name, tl_open_pick=saved.name,
-              tl_msg=("success", t("tl_opened", name=esc(saved.name), version=saved.version, n=len(saved.codes))))
+    view.update(segments=list(s.segments), premium=int(s.premium_monthly), months=s.months,
+                uptake=float(s.uptake), target=float(s.target), list=saved.name, open_pick=saved.name, version=0)
+    ss["tl_msg"] = ("success", t("tl_opened", name=esc(saved.name), version=saved.version, n=len(saved.codes)))
 
 
 try:
     db, db_error = saved_lists(store.database_url()), ""
 except Exception as exc:  # noqa: BLE001 - the rest of the page works without saved lists
     db, db_error = None, str(exc)
-
-if "tl_init" not in ss:  # once per session: a copied URL decides the first view
-    ss.update(targeting.VIEW_DEFAULTS, tl_init=True, tl_ev=0, tl_scope=scopes[0])
-    if db is not None and st.query_params.get("tl_list"):
-        open_list(st.query_params["tl_list"])
-    ss.update(targeting.view_from_query(st.query_params.to_dict()))
+if not ss.get("tl_visited"):  # the page's first run in this session: a link may name a saved list
+    ss["tl_visited"] = True
+    if db is not None and view["list"]:
+        open_list(view["list"])
+view.write_url()
 
 st.title(t("tl_page"))
 st.caption(t("tl_intro"))
+if text := session.notice_text(view.notices, lang):
+    st.warning(text)
 if fig.synthetic:
     st.warning(t("synthetic_banner"), icon="⚠️")
 if fig.level != "village":
     st.info(t("tl_needs_villages", level=t("level_" + fig.level)))
     st.stop()
 if msg := ss.pop("tl_msg", None):
-    getattr(st, msg[0])(msg[1])
+    {"error": st.error, "success": st.success, "warning": st.warning}[msg[0]](msg[1])
 
 # ---- budget settings
 with st.expander(t("tl_settings"), expanded=True):
     c = st.columns([3, 1.4, 0.8, 1, 1])
-    c[0].multiselect(t("tl_segments"), schema.SEGMENTS, key="tl_seg", help=t("tl_segments_help"),
-                     format_func=lambda s: t("seg_" + s))
-    bounds = targeting.VIEW_BOUNDS
-    c[1].number_input(t("tl_premium"), *bounds["tl_premium"], step=100, key="tl_premium", help=t("tl_premium_help"))
-    c[2].number_input(t("tl_months"), *bounds["tl_months"], key="tl_months")
-    c[3].number_input(t("tl_uptake"), *bounds["tl_uptake"], step=5.0, key="tl_uptake", help=t("tl_uptake_help"))
-    c[4].number_input(t("tl_target"), *bounds["tl_target"], step=0.5, key="tl_target")
-if not ss["tl_seg"]:
+    view.widget(c[0].multiselect, "segments", t("tl_segments"), options=schema.SEGMENTS, help=t("tl_segments_help"),
+                format_func=lambda s: t("seg_" + s), placeholder=t("choose_options"))
+    view.widget(c[1].number_input, "premium", t("tl_premium"), min_value=0, max_value=10_000_000, step=100,
+                help=t("tl_premium_help"))
+    view.widget(c[2].number_input, "months", t("tl_months"), min_value=1, max_value=120)
+    view.widget(c[3].number_input, "uptake", t("tl_uptake"), min_value=1.0, max_value=100.0, step=5.0,
+                help=t("tl_uptake_help"))
+    view.widget(c[4].number_input, "target", t("tl_target"), min_value=0.01, max_value=100.0, step=0.5)
+if not view["segments"]:
     st.warning(t("tl_no_segment"))
     st.stop()
-settings = Settings(tuple(ss["tl_seg"]), ss["tl_premium"], ss["tl_months"], ss["tl_uptake"], ss["tl_target"]).checked()
+
+
+def current_settings() -> Settings:
+    """The settings as they are now (a callback runs before the script: read the view, not this run's copy)."""
+    return Settings(tuple(view["segments"]), view["premium"], view["months"], view["uptake"], view["target"]).checked()
+
+
+settings = current_settings()
 table = targeting.village_table(village, settings, names)
 budgetable = table[table["uncovered"].notna()]
 
 # ---- filters and the table
-ss["tl_regency"] = ss["tl_regency"] if ss["tl_regency"] in regencies else ""
-districts = sorted(c for c in bset.full["district"]["code"] if not ss["tl_regency"] or c.startswith(ss["tl_regency"]))
-ss["tl_district"] = ss["tl_district"] if ss["tl_district"] in districts else ""
-ss["tl_scope"] = ss["tl_scope"] if ss["tl_scope"] in scopes else scopes[0]
+regencies = list(bset.names("regency"))
+districts = [c for c in bset.names("district") if not view["regency"] or c.startswith(view["regency"] + ".")]
 robust_hh: list[str] | None = []
-if ss["tl_hh"]:  # the cluster page's own result when it set one, else the default analysis
+if view["only_hh"]:  # the cluster page's own result when it set one, else the default analysis
     one = settings.segments[0] if len(settings.segments) == 1 and settings.segments[0] in ("farmer", "fisher") else None
     robust_hh = ss.get("robust_high_high_codes") or robust_high_high(
         state.figures_key(fig), village, one or "vulnerable")
 f = st.columns([1.3, 1.3, 1, 1.2, 1, 0.8])
 area_name = lambda c: names.get(c, c) or t("tl_all")  # noqa: E731 - "" stands for all areas
-f[0].selectbox(t("tl_regency"), ["", *regencies], key="tl_regency", format_func=area_name)
-f[1].selectbox(t("tl_district"), ["", *districts], key="tl_district", format_func=area_name)
-f[2].number_input(t("tl_min_uncovered"), *targeting.VIEW_BOUNDS["tl_min"], step=50, key="tl_min")
-f[3].toggle(t("tl_only_hh"), key="tl_hh", help=t("tl_only_hh_help"))
-f[4].selectbox(t("tl_sort"), targeting.SORTS, key="tl_sort", format_func=lambda s: t("tl_col_" + s))
-f[5].toggle(t("tl_descending"), key="tl_desc")
-if ss["tl_hh"] and robust_hh is None:
+view.widget(f[0].selectbox, "regency", t("tl_regency"), options=["", *regencies], format_func=area_name,
+            on_change=lambda: view.set("district", ""))
+view.widget(f[1].selectbox, "district", t("tl_district"), options=["", *districts], format_func=area_name)
+view.widget(f[2].number_input, "min_uncovered", t("tl_min_uncovered"), min_value=0, max_value=10_000_000, step=50)
+view.widget(f[3].toggle, "only_hh", t("tl_only_hh"), help=t("tl_only_hh_help"))
+view.widget(f[4].selectbox, "sort", t("tl_sort"), options=targeting.SORTS, format_func=lambda s: t("tl_col_" + s))
+view.widget(f[5].toggle, "descending", t("tl_descending"))
+if view["only_hh"] and robust_hh is None:
     st.warning(t("tl_hh_unavailable"))
-shown = targeting.filter_table(budgetable, ss["tl_regency"] or None, ss["tl_district"] or None, ss["tl_min"],
-                               set(robust_hh) if ss["tl_hh"] and robust_hh is not None else None,
-                               ss["tl_sort"], not ss["tl_desc"])
-if ss["tl_hh"] and robust_hh == []:
+shown = targeting.filter_table(budgetable, view["regency"] or None, view["district"] or None, view["min_uncovered"],
+                               set(robust_hh) if view["only_hh"] and robust_hh is not None else None,
+                               view["sort"], not view["descending"])
+if view["only_hh"] and robust_hh == []:
     st.info(t("tl_hh_none"))
 in_data = set(village["code"])
 selected = [c for c in state.selected_codes() if c in in_data]
-path = targeting.fewest_villages(table, settings, ss["tl_scope"])
+path = targeting.fewest_villages(table, settings, view["scope"])
 
 
 def apply_edits() -> None:
     """Ticks in the table change the shared selection."""
-    edits = ss[f"tl_editor_{ss['tl_ev']}"]["edited_rows"]
+    edits = ss[f"tl_editor_{ss.get('tl_ev', 0)}"]["edited_rows"]
     ticked = {ss["tl_shown_codes"][int(i)]: ch["sel"] for i, ch in edits.items() if "sel" in ch}
     select([c for c in state.selected_codes() if ticked.get(c, True)] + [c for c, on in ticked.items() if on])
 
@@ -155,15 +156,15 @@ def on_map_click() -> None:
 left, right = st.columns([3, 2])
 with left:
     ss["tl_shown_codes"] = list(shown["code"])
-    view = shown.assign(sel=shown["code"].isin(set(selected)))[
+    grid = shown.assign(sel=shown["code"].isin(set(selected)))[
         ["sel", "code", "name", "district", "regency", "workers", "covered", "coverage_rate", "uncovered"]]
     cfg = {k: st.column_config.NumberColumn(t("tl_col_" + k), format="localized") for k in
            ("workers", "covered", "uncovered")}
     cfg.update({k: st.column_config.TextColumn(t("tl_col_" + k)) for k in ("code", "name", "district", "regency")},
                sel=st.column_config.CheckboxColumn(t("tl_col_select")),
                coverage_rate=st.column_config.NumberColumn(t("tl_col_coverage_rate"), format="%.1f"))
-    st.data_editor(view, column_config=cfg, disabled=[c for c in view.columns if c != "sel"], hide_index=True,
-                   key=f"tl_editor_{ss['tl_ev']}", on_change=apply_edits, height=420)
+    st.data_editor(grid, column_config=cfg, disabled=[c for c in grid.columns if c != "sel"], hide_index=True,
+                   key=f"tl_editor_{ss.get('tl_ev', 0)}", on_change=apply_edits, height=420)
     st.caption(t("tl_table_caption", shown=len(shown), total=len(budgetable), selected=len(selected)))
     if len(table) > len(budgetable):
         st.caption(t("tl_no_segment_data", n=len(table) - len(budgetable)))
@@ -173,9 +174,9 @@ with left:
     b[2].button(t("tl_clear"), on_click=select, args=([],))
 with right:
     area = bset.web["regency"]
-    area = area[area["code"] == ss["tl_regency"]] if ss["tl_regency"] else area
+    area = area[area["code"] == view["regency"]] if view["regency"] else area
     layers = targetmap.selection_layers(bset, table, selected, path.codes, lang, fig.synthetic, fig.source,
-                                        ss.get("tl_suppress", 0))
+                                        view["suppress"])
     st_folium(maps.base_map(tuple(area.total_bounds), "light"), feature_group_to_add=layers, key="tl_map",
               height=470, use_container_width=True, returned_objects=["last_active_drawing"],
               on_change=on_map_click)
@@ -203,10 +204,11 @@ st.dataframe(tables.rates_table(targeting.reached_rates(village, selected, setti
 st.subheader(t("tl_path"))
 st.caption(t("tl_path_explain"))
 p = st.columns([2, 1, 1])
-p[0].selectbox(t("tl_path_scope"), scopes, key="tl_scope", format_func=lambda c: names.get(c, c))
+scopes = list(views.targets(bset).fields["scope"].options())
+view.widget(p[0].selectbox, "scope", t("tl_path_scope"), options=scopes, format_func=lambda c: names.get(c, c))
 kind, sentence = tables.path_summary(path, targeting.budget(village, path.codes, settings), settings,
-                                        names.get(path.scope, path.scope), lang)
-getattr(st, kind)(sentence)
+                                     names.get(path.scope, path.scope), lang)
+{"success": st.success, "info": st.info, "warning": st.warning}[kind](sentence)
 if path.codes:
     p[1].button(t("tl_path_use"), on_click=select, args=(path.codes,))
     p[2].button(t("tl_path_add"), on_click=bulk, args=(path.codes, True))
@@ -223,22 +225,24 @@ def save() -> None:
         ss["tl_msg"] = ("warning", t("tl_save_empty"))
         return
     try:
-        saved = db.save(ss["tl_name"], state.selected_codes(), ss["tl_author"], ss["tl_note"],
-                        {**settings.to_dict(), "source": fig.source, "synthetic": fig.synthetic},
-                        overwrite=ss["tl_overwrite"])
+        saved = db.save(view["name"], state.selected_codes(), view["author"], view["note"],
+                        {**current_settings().to_dict(), "source": fig.source, "synthetic": fig.synthetic},
+                        overwrite=view["overwrite"])
     except store.NameExists as exc:
         ss["tl_msg"] = ("error", t("tl_name_exists", name=esc(exc.name), version=exc.version))
         return
     except store.StoreError as exc:
         ss["tl_msg"] = ("error", t("tl_save_error", error=esc(exc)))
         return
-    ss.update(tl_open=saved.name, tl_open_pick=saved.name, tl_overwrite=False,
-              tl_msg=("success", t("tl_saved_ok", name=esc(saved.name), version=saved.version, n=len(saved.codes))))
+    view.update(list=saved.name, open_pick=saved.name, overwrite=False)
+    ss["tl_msg"] = ("success", t("tl_saved_ok", name=esc(saved.name), version=saved.version, n=len(saved.codes)))
 
 
 def delete(name: str) -> None:
     ss["tl_msg"] = ("success", t("tl_deleted", name=esc(name), n=db.delete(name)))
-    ss["tl_open"] = None if ss.get("tl_open") == name else ss.get("tl_open")
+    view.set("del_sure", False)
+    if view["list"] == name:
+        view.set("list", "")
 
 
 if db is None:
@@ -247,30 +251,33 @@ else:
     tabs = st.tabs([t("tl_save"), t("tl_open"), t("tl_compare"), t("tl_delete")])
     with tabs[0]:
         s = st.columns([2, 1.3])
-        s[0].text_input(t("tl_name"), key="tl_name", max_chars=store.NAME_MAX)
-        s[1].text_input(t("tl_author"), key="tl_author", max_chars=store.NAME_MAX)
-        st.text_area(t("tl_note"), key="tl_note", max_chars=store.TEXT_MAX, height=80)
-        st.checkbox(t("tl_overwrite"), key="tl_overwrite")
+        view.widget(s[0].text_input, "name", t("tl_name"), max_chars=store.NAME_MAX)
+        view.widget(s[1].text_input, "author", t("tl_author"), max_chars=store.NAME_MAX)
+        view.widget(st.text_area, "note", t("tl_note"), max_chars=store.TEXT_MAX, height=80)
+        view.widget(st.checkbox, "overwrite", t("tl_overwrite"))
         st.button(t("tl_save_button"), on_click=save, type="primary")
     with tabs[1]:
         if listed:
             o = st.columns([2, 1, 1])
-            if ss.get("tl_open_pick") not in listed:
-                ss["tl_open_pick"] = ss.get("tl_open") if ss.get("tl_open") in listed else listed[0]
-            name = o[0].selectbox(t("tl_list"), listed, key="tl_open_pick")
+            if view["open_pick"] not in listed and view["list"] in listed:
+                view.set("open_pick", view["list"])
+            name = view.widget(o[0].selectbox, "open_pick", t("tl_list"), options=listed,
+                               on_change=lambda: view.set("version", 0))
             hist = db.history(name)
-            version = o[1].selectbox(t("tl_version"), [None] + [h.version for h in reversed(hist)],
-                                     format_func=lambda v: t("tl_latest") if v is None else str(v))
+            version = view.widget(o[1].selectbox, "version", t("tl_version"),
+                                  options=[0] + [h.version for h in reversed(hist)],
+                                  format_func=lambda v: t("tl_latest") if v == 0 else str(v))
             one = next((h for h in hist if h.version == version), hist[-1])
             st.caption(t("tl_list_info", n=len(one.codes), author=esc(one.author or "–"),
                          date=one.created_at[:16].replace("T", " "), version=one.version, versions=len(hist)))
             st.text(one.note)
-            o[2].button(t("tl_open_button"), on_click=open_list, args=(name, version), type="primary")
+            o[2].button(t("tl_open_button"), on_click=open_list, args=(name, version or None), type="primary")
     with tabs[2]:
         if len(listed) >= 2:
             c = st.columns(2)
-            a = db.open(c[0].selectbox(t("tl_list"), listed, key="tl_cmp_a"))
-            b = db.open(c[1].selectbox(t("tl_compare_with"), [n for n in listed if n != a.name], key="tl_cmp_b"))
+            a = db.open(view.widget(c[0].selectbox, "cmp_a", t("tl_list"), options=listed))
+            b = db.open(view.widget(c[1].selectbox, "cmp_b", t("tl_compare_with"),
+                                    options=[n for n in listed if n != a.name]))
             cmp = store.compare(a, b)
             st.write(t("tl_compare_result", a=esc(a.name), b=esc(b.name), only_a=len(cmp.only_a),
                        only_b=len(cmp.only_b), both=len(cmp.both)))
@@ -284,7 +291,7 @@ else:
                 st.dataframe(pd.DataFrame([(t(label[k]) if k in label else k, str(x), str(y))
                                            for k, (x, y) in cmp.settings_changed.items()],
                                           columns=["", a.name, b.name]), hide_index=True)
-            vnames = dict(zip(village["code"], village["name"]))
+            vnames = bset.names("village")
             diff = [(c, a.name) for c in cmp.only_a] + [(c, b.name) for c in cmp.only_b]
             st.dataframe(pd.DataFrame([(c, vnames.get(c, ""), w) for c, w in diff],
                                       columns=[t("tl_col_code"), t("tl_col_name"), t("tl_list")]), hide_index=True)
@@ -293,8 +300,9 @@ else:
     with tabs[3]:
         if listed:
             d = st.columns([2, 2, 1])
-            gone = d[0].selectbox(t("tl_list"), listed, key="tl_del_pick")
-            sure = d[1].checkbox(t("tl_delete_confirm", name=esc(gone)), key="tl_del_sure")
+            gone = view.widget(d[0].selectbox, "del_pick", t("tl_list"), options=listed,
+                               on_change=lambda: view.set("del_sure", False))
+            sure = view.widget(d[1].checkbox, "del_sure", t("tl_delete_confirm", name=esc(gone)))
             d[2].button(t("tl_delete_button"), disabled=not sure, on_click=delete, args=(gone,))
     if not listed:
         st.caption(t("tl_none_saved"))
@@ -302,13 +310,14 @@ else:
 # ---- downloads (made when clicked)
 st.subheader(t("tl_exports"))
 e = st.columns([1.4, 1, 1, 1, 1])
-small = e[0].number_input(t("tl_suppress"), 0, 100, 0, key="tl_suppress", help=t("tl_suppress_help"))
-opened = db.open(ss["tl_open"]) if db is not None and ss.get("tl_open") in listed else None
+small = view.widget(e[0].number_input, "suppress", t("tl_suppress"), min_value=0, max_value=100,
+                    help=t("tl_suppress_help"))
+opened = db.open(view["list"]) if db is not None and view["list"] in listed else None
 header = dict(list_name=opened.name, author=opened.author, note=opened.note) if opened else {}
 stem = "target-list" + ("-synthetic" if fig.synthetic else "")
 args = (village, selected, settings, fig.source, fig.synthetic, lang, names, small)
-e[1].download_button(t("tl_download_csv"), lambda: targetlist.target_list_csv(*args, **header), file_name=stem + ".csv",
-                     mime="text/csv", disabled=not selected, on_click="ignore")
+e[1].download_button(t("tl_download_csv"), lambda: targetlist.target_list_csv(*args, **header),
+                     file_name=stem + ".csv", mime="text/csv", disabled=not selected, on_click="ignore")
 e[2].download_button(t("tl_download_xlsx"), lambda: targetlist.target_list_xlsx(*args, **header),
                      file_name=stem + ".xlsx", disabled=not selected, on_click="ignore",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -317,15 +326,4 @@ e[3].download_button(t("tl_download_png"), lambda: export.selection_png(*map_arg
                      mime="image/png", on_click="ignore")
 e[4].download_button(t("tl_download_html"), lambda: export.selection_html(*map_args, small),
                      file_name=stem + "-map.html", mime="text/html", on_click="ignore")
-
-# ---- the view in the URL (values at their defaults left out, so links stay short)
-for key, value in targeting.query_from_view({k: ss.get(k) for k in targeting.VIEW_DEFAULTS},
-                                             {"tl_scope": scopes[0]}).items():
-    if value is None:
-        st.query_params.pop(key, None)
-    else:
-        st.query_params[key] = value
-if ss.get("tl_open"):
-    st.query_params["tl_list"] = ss["tl_open"]
-else:
-    st.query_params.pop("tl_list", None)
+view.write_url()

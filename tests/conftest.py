@@ -23,6 +23,35 @@ os.environ.setdefault("GEO_DATABASE_URL", "sqlite:///" + os.path.join(tempfile.m
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/boundaries not present")
 
 
+# ---------------------------------------------------------------- AppTest
+
+def wkey(page: str, name: str, lang: str = "id") -> str:
+    """The key ``ui.session`` gives the widget of field ``name`` of ``page`` in ``lang``."""
+    return f"w:{page}:{name}:{lang}"
+
+
+def view_of(at, page: str) -> dict:
+    """The stored view of ``page`` (``ui.session.PageState``) after a run."""
+    return at.session_state[f"state:{page}"]["values"]
+
+
+def make_app(page: str | None = None, lang: str = "id", query: dict | None = None, state: dict | None = None,
+             timeout: float = 180):
+    """The app through its router (AppTest), on ``page``, in ``lang``, with ``query`` in the URL and
+    ``state`` in the session, after its first run."""
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)
+    if lang != "id":
+        at.query_params["lang"] = lang
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    if page:
+        at.switch_page(page if page.startswith("app_pages/") else f"app_pages/{page}.py")
+    return at.run()
+
+
 @pytest.fixture(scope="session")
 def bali():
     from geo import boundaries

@@ -3,19 +3,14 @@ the map component is not rendered here, the browser tests draw it)."""
 import re
 
 import pytest
-from conftest import ROOT, needs_shared
-from streamlit.testing.v1 import AppTest
+from conftest import ROOT, make_app, needs_shared
 
 pytestmark = needs_shared
 PAGES = re.findall(r'st\.Page\("(app_pages/[a-z_]+\.py)"', (ROOT / "streamlit_app.py").read_text())
 
 
-def run(page: str | None = None, lang: str = "id") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
-    at.session_state["lang"] = lang
-    if page:
-        at.switch_page(page)
-    return at.run()
+def run(page: str | None = None, lang: str = "id"):
+    return make_app(page, lang)
 
 
 def test_router_lists_the_pages():

@@ -57,3 +57,47 @@ def test_ancestors_at_is_ancestor_at_for_a_column(level):
     assert list(got.index) == [7, 3, 9, 1, 4]
     assert list(got) == [codes.ancestor_at(c, level) for c in column]
     assert codes.ancestors_at(pd.Series([], dtype=object), level).empty
+
+
+# ---------------------------------------------------------------- selections in a URL
+
+UNIVERSE = [f"51.{r:02d}.{d:02d}.{2000 + v}" for r in range(1, 10) for d in range(1, 8) for v in range(1, 12)]
+
+
+@pytest.mark.parametrize("chosen", [[], UNIVERSE[:1], UNIVERSE[-1:], UNIVERSE[::3], UNIVERSE, UNIVERSE[5:300:7]])
+def test_a_selection_survives_the_url(chosen):
+    text = codes.encode_subset(chosen, UNIVERSE)
+    assert codes.decode_subset(text, UNIVERSE) == chosen
+    assert set(text) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+
+
+def test_the_shorter_encoding_is_used():
+    dense = codes.encode_subset(UNIVERSE[::2], UNIVERSE)  # bitmap: one bit per area
+    sparse = codes.encode_subset(UNIVERSE[:3], UNIVERSE)  # gaps: a byte each
+    assert len(dense) <= 5 + (len(UNIVERSE) // 8 + 1) * 4 // 3 + 2 and len(sparse) < 12
+
+
+def test_codes_outside_the_universe_are_left_out():
+    assert codes.decode_subset(codes.encode_subset(["99.99.99.9999", UNIVERSE[4]], UNIVERSE), UNIVERSE) == [UNIVERSE[4]]
+
+
+@pytest.mark.parametrize("text", ["", "zzzz", "abcdb", "abcdxAAAA", "<script>", "a" * 5000])
+def test_text_that_is_not_a_selection_is_refused(text):
+    with pytest.raises(ValueError):
+        codes.decode_subset(text, UNIVERSE)
+
+
+def test_a_selection_made_on_other_boundaries_is_refused():
+    text = codes.encode_subset(UNIVERSE[:10], UNIVERSE)
+    with pytest.raises(ValueError):
+        codes.decode_subset(text, UNIVERSE[1:])
+
+
+def test_damaged_selections_are_refused_not_misread():
+    text = codes.encode_subset(UNIVERSE[:40:3], UNIVERSE)
+    for cut in range(6, len(text)):  # truncated gaps or bitmaps either fail or stay inside the universe
+        try:
+            got = codes.decode_subset(text[:cut], UNIVERSE)
+        except ValueError:
+            continue
+        assert set(got) <= set(UNIVERSE)

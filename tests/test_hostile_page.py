@@ -14,8 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, needs_shared
-from streamlit.testing.v1 import AppTest
+from conftest import ROOT, make_app, needs_shared, wkey
 
 from geo.figures import model as figures_model
 from testsupport import hostile as builders
@@ -34,16 +33,13 @@ def unmarkdown(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
 
 
-def upload_page(name: str, data: bytes, mime: str = CSV, lang: str = "en") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
-    at.session_state["lang"] = lang
-    at.switch_page("app_pages/figures.py")
-    at.run()
+def upload_page(name: str, data: bytes, mime: str = CSV, lang: str = "en"):
+    at = make_app("figures", lang)
     at.file_uploader(key="fig_upload").set_value((name, data, mime))
     return at.run()
 
 
-def visible_text(at: AppTest) -> str:
+def visible_text(at) -> str:
     """Every message, text and caption on the page (what could carry a traceback)."""
     parts = [e.value for kind in ("error", "warning", "info", "success", "text", "caption", "markdown")
              for e in getattr(at, kind)]
@@ -148,12 +144,7 @@ def test_pages_with_a_hostile_source_and_names_run_without_error(bali):
     for page in ("app_pages/explore.py", "app_pages/targets.py", "app_pages/clusters.py"):
         if not (ROOT / page).exists():
             continue
-        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
-        at.session_state["lang"] = "en"
-        at.session_state["figures"] = fig
-        at.session_state["figures_provinces"] = ("51",)
-        at.switch_page(page)
-        at.run()
+        at = make_app(page, "en", state={"figures": fig, "figures_provinces": ("51",)})
         assert not at.exception, (page, at.exception)
 
 
@@ -165,14 +156,10 @@ def database(tmp_path, monkeypatch):
 def test_saved_list_note_and_name_are_shown_as_text(database, bali):
     note = " ".join(HOSTILE) + " =1+1"
     name = "Sasaran <b>1</b> ${x} *tebal*"
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
-    at.session_state["lang"] = "en"
-    at.session_state["selected_codes"] = ["51.71.01.1001", "51.71.01.1002"]
-    at.switch_page("app_pages/targets.py")
-    at.run()
-    at.text_input(key="tl_name").input(name)
-    at.text_input(key="tl_author").input(HOSTILE[2])
-    at.text_area(key="tl_note").input(note)
+    at = make_app("targets", "en", state={"selected_codes": ["51.71.01.1001", "51.71.01.1002"]})
+    at.text_input(key=wkey("targets", "name", "en")).input(name)
+    at.text_input(key=wkey("targets", "author", "en")).input(HOSTILE[2])
+    at.text_area(key=wkey("targets", "note", "en")).input(note)
     at.button[[b.label for b in at.button].index("Save")].click().run()
     assert not at.exception
     saved = [unmarkdown(s.value) for s in at.success]

@@ -6,8 +6,7 @@ import json
 import folium
 import pandas as pd
 import pytest
-from conftest import ARTIFACTS, ROOT, needs_shared, wait_for_map
-from streamlit.testing.v1 import AppTest
+from conftest import ARTIFACTS, make_app, needs_shared, wait_for_map, wkey
 
 from geo.analysis import clusters, frames
 from geo.outputs import clustermap, maps
@@ -16,16 +15,11 @@ pytestmark = needs_shared
 N_PATHS = "document.querySelectorAll('path.leaflet-interactive').length"
 
 
-def page(lang: str = "en", **state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
-    at.session_state["lang"] = lang
-    for k, v in state.items():
-        at.session_state[k] = v
-    at.switch_page("app_pages/clusters.py")
-    return at.run()
+def page(lang: str = "en", **query):
+    return make_app("clusters", lang, {k: str(v) for k, v in query.items()})
 
 
-def submit(at: AppTest) -> AppTest:
+def submit(at):
     next(b for b in at.button if b.label in ("Compute clusters", "Hitung klaster")).click()
     return at.run()
 
@@ -48,7 +42,7 @@ def test_defaults_in_indonesian_say_what_was_done(bali):
 
 def test_farmer_clusters_table_and_target_list(bali):
     at = page("en")
-    at.selectbox(key="cl_segment").set_value("farmer")
+    at.selectbox(key=wkey("clusters", "segment", "en")).set_value("farmer")
     at = submit(at)
     assert not at.exception
     table = at.dataframe[0].value
@@ -66,15 +60,15 @@ def test_farmer_clusters_table_and_target_list(bali):
     assert send.label == f"Send {len(table)} villages to the target list"
     at = send.click().run()
     assert at.session_state["selected_codes"] == list(table["Code"])
-    assert any("added to the target list" in s.value for s in at.success)
+    assert any("added to the target list" in s.value for s in at.toast)
 
 
 def test_district_level_hot_spots(bali):
     at = page("en")
-    at.selectbox(key="cl_level").set_value("district")
-    at.selectbox(key="cl_segment").set_value("farmer")
-    at.radio(key="cl_statistic").set_value("gi")
-    at.toggle(key="cl_fdr").set_value(False)
+    at.selectbox(key=wkey("clusters", "level", "en")).set_value("district")
+    at.selectbox(key=wkey("clusters", "segment", "en")).set_value("farmer")
+    at.radio(key=wkey("clusters", "statistic", "en")).set_value("gi")
+    at.toggle(key=wkey("clusters", "fdr", "en")).set_value(False)
     at = submit(at)
     assert not at.exception
     assert "Hot spots: where one visit reaches many" in [h.value for h in at.subheader]
@@ -86,7 +80,7 @@ def test_district_level_hot_spots(bali):
 
 def test_regency_level_is_refused_with_a_reason(bali):
     at = page("en")
-    at.selectbox(key="cl_level").set_value("regency")
+    at.selectbox(key=wkey("clusters", "level", "en")).set_value("regency")
     at = submit(at)
     assert not at.exception
     assert "Only 9 areas" in at.error[0].value and "30" in at.error[0].value
@@ -99,12 +93,12 @@ def test_more_permutations_button_and_results_cached(bali, monkeypatch):
     monkeypatch.setattr(clusters, "analyse", lambda *a, **k: calls.append(1) or real(*a, **k))
     at = page("en", cl_seed=4242)  # a seed no other test uses: a fresh cache entry
     assert len(calls) == 1
-    at.radio(key="cl_mode").set_value("significance").run()  # another map, same result
+    at.radio(key=wkey("clusters", "mode", "en")).set_value("significance").run()  # another map, same result
     assert len(calls) == 1
     more = [b for b in at.button if b.key == "cl_more"]
     if more:  # the FDR found nothing at 999 permutations (vulnerable counts)
         at = more[0].click().run()
-        assert at.selectbox(key="cl_permutations").value == 9999
+        assert at.selectbox(key=wkey("clusters", "permutations", "en")).value == 9999
         assert len(calls) == 2
         assert at.dataframe and len(at.dataframe[0].value) > 0
 

@@ -1,7 +1,6 @@
 """The map explorer page runs for every level, indicator and measure (AppTest)."""
 import pytest
-from conftest import ROOT, needs_shared
-from streamlit.testing.v1 import AppTest
+from conftest import make_app, needs_shared, view_of, wkey
 
 from geo.core import schema
 from geo.outputs import choropleth
@@ -9,12 +8,8 @@ from geo.outputs import choropleth
 pytestmark = needs_shared
 
 
-def app(lang: str = "id", **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
-    at.session_state["lang"] = lang
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
+def app(lang: str = "id", **query):
+    return make_app(lang=lang, query=query, timeout=120)
 
 
 def test_default_view_is_the_demo_regency_map_labelled_synthetic():
@@ -23,20 +18,22 @@ def test_default_view_is_the_demo_regency_map_labelled_synthetic():
     assert at.title[0].value == "Peta cakupan"
     assert "SINTETIS" in at.warning[0].value
     assert any("Bali: cakupan 53,9 %" in i.value for i in at.info)  # the calibrated province rate
-    published = at.dataframe[-1].value
-    assert set(published["region_code"]) >= {"51", "51.03", "51.06"}  # real figures beside the demo
+    published = at.dataframe[-1].value  # real figures beside the demo, in the page's language
+    assert list(published.columns) == ["Wilayah", "Tingkat", "Cakupan", "Per", "Sumber"]
+    assert {"Bali", "Kabupaten Badung", "Kabupaten Bangli"} <= set(published["Wilayah"])
+    assert {"50,88 %", "53,88 %"} <= set(published["Cakupan"]) and "Des 2025" in set(published["Per"])
 
 
 @pytest.mark.parametrize("level", choropleth.LEVELS)
 def test_every_level_and_indicator(level):
     at = app(level=level)
-    assert at.selectbox(key="ex_level").value == level
+    assert at.selectbox(key=wkey("explore", "level")).value == level
     for ind in schema.INDICATORS:
-        at.selectbox(key="ex_indicator").set_value(ind).run()
+        at.selectbox(key=wkey("explore", "indicator")).set_value(ind).run()
         assert not at.exception, (level, ind)
         if ind in choropleth.COUNT_INDICATORS:
             for measure in choropleth.MEASURES:
-                at.radio(key="ex_measure").set_value(measure).run()
+                at.radio(key=wkey("explore", "measure")).set_value(measure).run()
                 assert not at.exception, (level, ind, measure)
 
 
@@ -44,28 +41,30 @@ def test_every_level_and_indicator(level):
 def test_classification_schemes(scheme):
     at = app(level="village", scheme=scheme, k="7")
     assert not at.exception
-    assert at.selectbox(key="ex_scheme").value == scheme and at.slider(key="ex_k").value == 7
+    assert at.selectbox(key=wkey("explore", "scheme")).value == scheme and at.slider(key=wkey("explore", "k")).value == 7
     if scheme == "user_defined":
-        at.text_input(key="ex_breaks").input("40; 50,5; xx").run()
+        at.text_input(key=wkey("explore", "breaks")).input("40; 50,5; xx").run()
         assert "xx" in at.error[0].value
-        at.text_input(key="ex_breaks").input("40; 50,5; 60").run()
+        at.text_input(key=wkey("explore", "breaks")).input("40; 50,5; 60").run()
         assert not at.error and at.query_params["breaks"] == "40; 50,5; 60"
 
 
 def test_url_reopens_the_view_and_ignores_bad_values():
     at = app(level="village", indicator="uncovered", segment="fisher", regency="51.06", measure="density")
-    assert (at.selectbox(key="ex_level").value, at.selectbox(key="ex_indicator").value,
-            at.selectbox(key="ex_segment").value, at.selectbox(key="ex_regency").value,
-            at.radio(key="ex_measure").value) == ("village", "uncovered", "fisher", "51.06", "density")
+    assert (at.selectbox(key=wkey("explore", "level")).value, at.selectbox(key=wkey("explore", "indicator")).value,
+            at.selectbox(key=wkey("explore", "segment")).value, at.selectbox(key=wkey("explore", "regency")).value,
+            at.radio(key=wkey("explore", "measure")).value) == ("village", "uncovered", "fisher", "51.06", "density")
     bad = app(level="<b>", regency="99.99", k="abc", target="1e9")
     assert not bad.exception
-    assert bad.selectbox(key="ex_level").value == "regency" and bad.selectbox(key="ex_regency").value == ""
+    assert bad.selectbox(key=wkey("explore", "level")).value == "regency"
+    assert bad.selectbox(key=wkey("explore", "regency")).value == ""
+    notice = bad.warning[0].value  # says which values were not used, as text (not markup)
+    assert "level=\\<b\\>" in notice and "regency=99\\.99" in notice and "k=abc" in notice and "target=1e9" in notice
+    assert view_of(bad, "explore")["k"] == 5 and "level" not in bad.query_params
 
 
 def test_selected_village_profile_and_add_to_targets():
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
-    at.session_state["ex_selected"] = "51.06.01.2001"
-    at.run()
+    at = app(village="51.06.01.2001")
     assert not at.exception
     assert "51.06.01.2001" in at.text[0].value
     table = at.dataframe[0].value

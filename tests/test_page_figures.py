@@ -4,8 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, ROOT, needs_shared
-from streamlit.testing.v1 import AppTest
+from conftest import ARTIFACTS, make_app, needs_shared
 
 pytestmark = needs_shared
 FIX = Path(__file__).parent / "fixtures" / "figures"
@@ -13,19 +12,16 @@ CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def open_page(lang: str = "id") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
-    at.session_state["lang"] = lang
-    at.switch_page("app_pages/figures.py")
-    return at.run()
+def open_page(lang: str = "id"):
+    return make_app("figures", lang)
 
 
-def upload(at: AppTest, name: str, mime: str = CSV) -> AppTest:
+def upload(at, name: str, mime: str = CSV):
     at.file_uploader(key="fig_upload").set_value((name, (FIX / name).read_bytes(), mime))
     return at.run()
 
 
-def metrics(at: AppTest) -> dict[str, str]:
+def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 

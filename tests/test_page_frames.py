@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
-from conftest import ROOT, needs_shared
-from streamlit.testing.v1 import AppTest
+from conftest import make_app, needs_shared, wkey
 
 from geo.analysis import frames
 from geo.core import schema
@@ -15,15 +14,8 @@ from geo.figures import demo
 pytestmark = needs_shared
 
 
-def run(page: str, query: dict | None = None, lang: str = "en", **session) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
-    at.session_state["lang"] = lang
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    for k, v in session.items():
-        at.session_state[k] = v
-    at.switch_page(page)
-    at.run()
+def run(page: str, query: dict | None = None, lang: str = "en", **session):
+    at = make_app(page, lang, query, session, timeout=300)
     assert not at.exception, (page, [e.value for e in at.exception])
     return at
 
@@ -35,11 +27,11 @@ def test_pages_leave_the_shared_dataset_and_frames_unchanged(bali):
     for level in ("district", "village"):
         at = run("app_pages/explore.py", {"level": level}, lang="id")
         for ind in schema.INDICATORS:
-            at.selectbox(key="ex_indicator").set_value(ind).run()
+            at.selectbox(key=wkey("explore", "indicator")).set_value(ind).run()
             assert not at.exception, (level, ind)
     at = run("app_pages/targets.py", selected_codes=codes)
-    at.toggle(key="tl_desc").set_value(True).run()
-    at.number_input(key="tl_uptake").set_value(50.0).run()
+    at.toggle(key=wkey("targets", "descending", "en")).set_value(True).run()
+    at.number_input(key=wkey("targets", "uptake", "en")).set_value(50.0).run()
     assert not at.exception
     at = run("app_pages/clusters.py")
     next(b for b in at.button if b.label == "Compute clusters").click()

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import ROOT, needs_shared
-from streamlit.testing.v1 import AppTest
+from conftest import make_app, needs_shared, view_of, wkey
 
-from geo.analysis import frames
+from geo.analysis import frames as analysis_frames
 from geo.core import i18n, schema
 
 pytestmark = needs_shared
@@ -18,15 +17,10 @@ def database(tmp_path, monkeypatch):
     monkeypatch.setenv("GEO_DATABASE_URL", f"sqlite:///{tmp_path / 'lists.sqlite'}")
 
 
-def page(lang: str = "en", query: dict | None = None, selected: list[str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
-    at.session_state["lang"] = lang
+def page(lang: str = "en", query: dict | None = None, selected: list[str] | None = None, **state):
     if selected is not None:
-        at.session_state["selected_codes"] = selected
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.switch_page("app_pages/targets.py")
-    return at.run()
+        state["selected_codes"] = selected
+    return make_app("targets", lang, query, state)
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +29,7 @@ def demo(bali):
     return demo_mod.demo_figures(bali).data.set_index("code")
 
 
-def metric(at: AppTest, label_start: str) -> str:
+def metric(at, label_start: str) -> str:
     return next(m.value for m in at.metric if m.label.startswith(label_start))
 
 
@@ -76,17 +70,17 @@ def test_reached_rates_recomputed_from_sums(demo):
 
 def test_save_refuses_silent_overwrite_then_versions(demo):
     at = page("en", selected=list(demo.index[:4]))
-    at.text_input(key="tl_name").input("Round 1")
-    at.text_input(key="tl_author").input("Ayu")
+    at.text_input(key=wkey("targets", "name", "en")).input("Round 1")
+    at.text_input(key=wkey("targets", "author", "en")).input("Ayu")
     at.button[[b.label for b in at.button].index("Save")].click().run()
     assert any('"Round 1" saved (version 1, 4 villages)' in s.value for s in at.success)
     assert at.query_params["tl_list"] == "Round 1"
     # the same name again, without overwrite: refused, nothing lost
     at.session_state["selected_codes"] = list(demo.index[:2])
-    at.text_input(key="tl_name").input("Round 1")
+    at.text_input(key=wkey("targets", "name", "en")).input("Round 1")
     at.button[[b.label for b in at.button].index("Save")].click().run()
     assert any("already exists (version 1)" in e.value for e in at.error)
-    at.checkbox(key="tl_overwrite").check()
+    at.checkbox(key=wkey("targets", "overwrite", "en")).check()
     at.button[[b.label for b in at.button].index("Save")].click().run()
     assert any("(version 2, 2 villages)" in s.value for s in at.success)
     # open version 1 again: the selection comes back with its four villages
@@ -102,18 +96,18 @@ def test_save_refuses_silent_overwrite_then_versions(demo):
 
 def test_url_restores_filters_settings_and_saved_list(demo):
     at = page("en", selected=list(demo.index[:5]))
-    at.text_input(key="tl_name").input("Shared")
-    at.number_input(key="tl_uptake").set_value(80.0)
+    at.text_input(key=wkey("targets", "name", "en")).input("Shared")
+    at.number_input(key=wkey("targets", "uptake", "en")).set_value(80.0)
     at.button[[b.label for b in at.button].index("Save")].click().run()
-    assert at.query_params["tl_uptake"] == "80.0"
+    assert at.query_params["tl_uptake"] == "80"
     # a new session from a copied link: the list, its settings and the filters come back
     url = dict(at.query_params.items())
     url.update(tl_regency="51.03", tl_min="300", tl_sort="coverage_rate", tl_desc="0")
     again = page("en", url)
     assert not again.exception, again.exception
-    s = again.session_state
-    assert s["selected_codes"] == list(demo.index[:5])
-    assert (s["tl_regency"], s["tl_min"], s["tl_sort"], s["tl_desc"], s["tl_uptake"]) == \
+    s = view_of(again, "targets")
+    assert again.session_state["selected_codes"] == list(demo.index[:5])
+    assert (s["regency"], s["min_uncovered"], s["sort"], s["descending"], s["uptake"]) == \
         ("51.03", 300, "coverage_rate", False, 80.0)
     badung = demo[[c.startswith("51.03.") for c in demo.index]]
     unc = sum(badung[f"workers_{x}"].astype(int) - badung[f"covered_{x}"].astype(int) for x in schema.NON_WAGE)
@@ -123,32 +117,24 @@ def test_url_restores_filters_settings_and_saved_list(demo):
 def test_hostile_url_values_are_ignored():
     at = page("en", {"tl_uptake": "abc", "tl_seg": "wage,<script>", "tl_regency": "99.99", "tl_list": "nope"})
     assert not at.exception, at.exception
-    assert at.session_state["tl_uptake"] == 100.0 and at.session_state["tl_seg"] == ["wage"]
-    assert at.session_state["tl_regency"] == ""
+    v = view_of(at, "targets")  # each unusable value falls back to its default, and the page says so
+    assert v["uptake"] == 100.0 and v["segments"] == list(schema.NON_WAGE) and v["regency"] == ""
+    assert any("tl\\_uptake=abc" in w.value and "tl\\_seg=wage,\\<script\\>" in w.value for w in at.warning)
     assert any('"nope" not found' in e.value for e in at.error)
 
 
 def test_regency_level_figures_explain_what_is_needed(bali):
     from geo.figures.model import Figures
     reg = pd.DataFrame({"code": sorted(bali.full["regency"]["code"]), "workers": 1000, "covered": 500})
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
-    at.session_state["lang"] = "en"
-    at.session_state["figures"] = Figures(reg, "regency", "regencies.csv")
-    at.session_state["figures_provinces"] = ("51",)
-    at.switch_page("app_pages/targets.py")
-    at.run()
+    at = page("en", figures=Figures(reg, "regency", "regencies.csv"), figures_provinces=("51",))
     assert not at.exception, at.exception
     assert any("need village-level figures" in i.value for i in at.info)
 
 
 def test_only_robust_high_high_filter(demo):
     codes = list(demo.index[10:13])
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
-    at.session_state["lang"] = "en"
-    at.session_state["robust_high_high_codes"] = codes  # as the cluster page leaves them
-    at.switch_page("app_pages/targets.py")
-    at.run()
-    at.toggle(key="tl_hh").set_value(True).run()
+    at = page("en", robust_high_high_codes=codes)  # as the cluster page leaves them
+    at.toggle(key=wkey("targets", "only_hh", "en")).set_value(True).run()
     assert not at.exception, at.exception
     assert any(c.value.startswith("3 of 716 villages shown") for c in at.caption)
     # without the cluster page's result the page runs the default analysis itself
@@ -159,7 +145,7 @@ def test_only_robust_high_high_filter(demo):
     from geo.analysis import clusters
     from geo.figures import demo as demo_mod
     bset = boundaries.load("51")
-    frame = frames.build_frames(bset.full, demo_mod.demo_figures(bset))["village"]
+    frame = analysis_frames.build_frames(bset.full, demo_mod.demo_figures(bset))["village"]
     tab = clusters.analyse(frame).table
     expected = int(((tab["label"] == clusters.HH) & tab["stable"]).sum())
     assert shown.startswith(f"{expected} of 716 villages shown")

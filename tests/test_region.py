@@ -12,8 +12,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import ROOT, SHARED, needs_shared
-from streamlit.testing.v1 import AppTest
+from conftest import SHARED, make_app, needs_shared, wkey
 
 from geo import boundaries
 from geo.__main__ import main
@@ -267,11 +266,8 @@ def test_cli_province_all_resolves_to_every_known_province():
 
 # ---------------------------------------------------------------- the pages
 
-def _app(**query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
+def _app(**query):
+    return make_app(query=query, timeout=300)
 
 
 @needs_shared
@@ -279,14 +275,14 @@ def test_explorer_with_two_provinces(pair):
     at = _app(province="94,93", level="village")  # any order: kept in code order
     assert not at.exception, at.exception
     assert at.sidebar.multiselect[0].value == PAIR and at.query_params["province"] == "93,94"
-    options = at.selectbox(key="ex_regency").options
+    options = at.selectbox(key=wkey("explore", "regency")).options
     regencies = pair.full["regency"].sort_values("code")
     assert len(options) == 1 + len(regencies)  # "all" + every regency of both provinces
     assert options[1] == f"{regencies['name'].iloc[0]} (Papua Selatan)"
     assert [i.value.split(":")[0] for i in at.info] == ["Papua Selatan", "Papua Tengah"]
     assert not [s for s in at.subheader if "dipublikasikan" in s.value]  # no published figures there
     # a regency of the second province, then back to all; the sidebar survives the reruns
-    at.selectbox(key="ex_regency").set_value("94.01").run()
+    at.selectbox(key=wkey("explore", "regency")).set_value("94.01").run()
     assert not at.exception and at.query_params["regency"] == "94.01"
     assert at.sidebar.multiselect[0].value == PAIR
 
@@ -310,13 +306,12 @@ def test_select_every_province_and_url_all():
     at = _app()
     assert at.sidebar.multiselect[0].value == ["51"]
     at.sidebar.button(key="provinces_all").click()
-    at.session_state["ex_level"] = "regency"
     at.run(timeout=900)
     assert not at.exception, at.exception
     assert at.sidebar.multiselect[0].value == upstream.known_provinces()
     assert at.query_params["province"] == "all"
     assert len(at.info) == 9  # one summary line per province
-    assert len(at.selectbox(key="ex_regency").options) == 1 + 83
+    assert len(at.selectbox(key=wkey("explore", "regency")).options) == 1 + 83
 
 
 @needs_shared

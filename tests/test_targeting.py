@@ -209,24 +209,6 @@ def test_fewest_villages_scope_is_a_regency():
 # ---------------------------------------------------------------- the page's view in the URL
 
 
-def test_view_from_query_parses_checks_and_clamps():
-    got = targeting.view_from_query({"tl_uptake": "1e9", "tl_months": "-3", "tl_target": "nan", "tl_min": "inf",
-                                     "tl_premium": "abc", "tl_seg": "trader,<b>,farmer,trader",
-                                     "tl_sort": "__class__", "tl_regency": "51.03", "tl_district": "<script>",
-                                     "tl_hh": "1", "tl_desc": "0", "unknown": "x"})
-    assert got == {"tl_uptake": 100.0, "tl_months": 1, "tl_seg": ["trader", "farmer"], "tl_regency": "51.03",
-                   "tl_hh": True, "tl_desc": False}
-
-
-def test_query_round_trip_leaves_defaults_out():
-    view = dict(targeting.VIEW_DEFAULTS, tl_uptake=80.0, tl_seg=["fisher"], tl_regency="51.05", tl_hh=True)
-    q = targeting.query_from_view(view)
-    assert {k: v for k, v in q.items() if v is not None} == {"tl_uptake": "80.0", "tl_seg": "fisher",
-                                                             "tl_regency": "51.05", "tl_hh": "1"}
-    back = targeting.view_from_query({k: v for k, v in q.items() if v is not None})
-    assert {**targeting.VIEW_DEFAULTS, **back} == view
-
-
 def test_path_summary_sentences():
     tab = _table([100, 100], 1000, 600)
     s = Settings(uptake=50, target=70)

@@ -11,36 +11,21 @@ from . import state
 LANG_LABELS = {"id": "Bahasa Indonesia", "en": "English"}
 
 
-def _from_query(name: str, allowed: list[str], default: str) -> str:
-    value = st.query_params.get(name, default)
-    return value if value in allowed else default
-
-
 def draw() -> None:
-    """Language switch and province selector; both mirrored in the URL."""
-    if "lang" not in st.session_state:
-        st.session_state["lang"] = _from_query("lang", list(i18n.LANGS), i18n.DEFAULT_LANG)
+    """Language switch and province selector, bound to the app view (mirrored in the URL)."""
+    view = state.app()
+    available = upstream.known_provinces()
     with st.sidebar:
-        st.radio(i18n.t("language", state.lang()), i18n.LANGS, key="lang",
-                 format_func=LANG_LABELS.get, horizontal=True)
-        st.query_params["lang"] = state.lang()
-        available = upstream.known_provinces()
-        if "provinces" not in st.session_state:
-            raw = st.query_params.get("province", state.DEFAULT_PROVINCE)
-            chosen = available if raw.strip().lower() == "all" else \
-                sorted(p for p in set(raw.split(",")) if p in available)
-            st.session_state["provinces"] = chosen or [state.DEFAULT_PROVINCE]
-        st.multiselect(state.t("province"), available, key="provinces",
-                       format_func=_province_label, help=state.t("province_help"))
-        chosen = state.provinces()
-        if len(chosen) < len(available):
-            st.button(state.t("province_all"), key="provinces_all", on_click=_select_all, args=(available,))
-        # the same spelling as the command line's --province (a code, a comma list or all)
-        st.query_params["province"] = "all" if set(chosen) == set(available) else ",".join(chosen)
-
-
-def _select_all(available: list[str]) -> None:
-    st.session_state["provinces"] = list(available)
+        view.widget(st.radio, "lang", i18n.t("language", state.lang()), options=list(i18n.LANGS),
+                    format_func=LANG_LABELS.get, horizontal=True)
+        view.widget(st.multiselect, "province", state.t("province"), options=available,
+                    format_func=_province_label, help=state.t("province_help"),
+                    placeholder=state.t("choose_options"))
+        if not view["province"]:  # an empty choice means the default province
+            view.set("province", [state.DEFAULT_PROVINCE])
+        if len(state.provinces()) < len(available):
+            st.button(state.t("province_all"), key="provinces_all", on_click=view.set,
+                      args=("province", list(available)))
 
 
 def _province_label(code: str) -> str:

@@ -1,4 +1,10 @@
-"""Session state, query parameters and cached loaders shared by every page."""
+"""What every page shares in a session: language, provinces, the dataset in use, the selection of
+villages, and the cached loaders of boundaries, figures and analysis frames.
+
+The shared values live in the app view (``ui.views.app``, ``state:app``): the router restores
+it from the URL once per session and writes it back on every run, so a reload or a copied link
+keeps the language, the provinces, the dataset and the selection.
+"""
 from __future__ import annotations
 
 import streamlit as st
@@ -6,14 +12,34 @@ import streamlit as st
 from geo import boundaries
 from geo.analysis import frames as analysis_frames
 from geo.boundaries import upstream
-from geo.core import i18n
+from geo.core import codes, i18n
+from geo.core.schema import DEFAULT_PROVINCE
+from geo.figures import Figures
 from geo.outputs import assets
 
-from . import downloads
+from . import downloads, session, views
 
-DEFAULT_PROVINCE = "51"
 downloads.keep_downloads_for_a_grace_period()  # every page imports this module first
 
+
+def app() -> session.PageState:
+    return views.app(upstream.known_provinces())
+
+
+def lang() -> str:
+    return app()["lang"]
+
+
+def t(key: str, **values: object) -> str:
+    return i18n.t(key, lang(), **values)
+
+
+def provinces() -> tuple[str, ...]:
+    """The selected provinces in code order (the order they were picked in does not matter)."""
+    return tuple(sorted(app()["province"] or (DEFAULT_PROVINCE,)))
+
+
+# ---------------------------------------------------------------- boundaries
 
 @st.cache_resource(show_spinner=False, max_entries=6)
 def _boundaries(provinces: tuple[str, ...]) -> boundaries.BoundarySet:
@@ -48,38 +74,22 @@ def load_boundaries(provinces: tuple[str, ...]) -> boundaries.BoundarySet:
     return _boundaries(provinces)
 
 
-def lang() -> str:
-    return st.session_state.get("lang", i18n.DEFAULT_LANG)
-
-
-def t(key: str, **values: object) -> str:
-    return i18n.t(key, lang(), **values)
-
-
-def provinces() -> tuple[str, ...]:
-    """The selected provinces in code order (the order they were picked in does not matter)."""
-    return tuple(sorted(st.session_state.get("provinces") or (DEFAULT_PROVINCE,)))
-
-
 # ---------------------------------------------------------------- figures (the active dataset)
-# The active dataset is a geo.figures_model.Figures in st.session_state["figures"]; without an
-# upload it is the synthetic demo of the selected provinces. Pages read it through
-# active_figures() and the analysis frames through frames(); they never rebuild them.
-
-
-# The dataset and the frames built from it are shared by every session (st.cache_resource):
-# copying them into each rerun (st.cache_data unpickles) cost 0.05 s per rerun for Bali and
-# 0.2 s for the region. Pages and geo/ never modify them in place (tests/test_page_frames.py).
+# The active dataset is a Figures; without an upload it is the synthetic demo of the selected
+# provinces. The dataset and the frames built from it are shared by every session
+# (st.cache_resource): copying them into each rerun (st.cache_data unpickles) cost 0.05 s per
+# rerun for Bali and 0.2 s for the region. Pages and geo/ never modify them in place
+# (tests/test_page_frames.py).
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
-def demo_figures(provinces: tuple[str, ...]):
+def demo_figures(provinces: tuple[str, ...]) -> Figures:
     """The synthetic demo dataset for the provinces (deterministic, so cached per set)."""
     from geo.figures import demo
     return demo.demo_figures(_boundaries(provinces))
 
 
-def active_figures():
+def active_figures() -> Figures:
     """The uploaded figures when they belong to the selected provinces, else the demo."""
     fig = st.session_state.get("figures")
     if fig is not None and st.session_state.get("figures_provinces") == provinces():
@@ -88,14 +98,14 @@ def active_figures():
         return demo_figures(provinces())
 
 
-def set_figures(fig) -> None:
-    """Make ``fig`` (a Figures, or None for the demo) the dataset every page uses."""
+def set_figures(fig: Figures | None) -> None:
+    """Make ``fig`` (or None for the demo) the dataset every page uses."""
     st.session_state["figures"] = fig
     st.session_state["figures_provinces"] = provinces()
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def frames(provinces: tuple[str, ...], _figures, figures_key: str):
+def frames(provinces: tuple[str, ...], _figures: Figures, figures_key: str):
     """Analysis frames per level for a dataset; ``figures_key`` identifies the dataset."""
     return analysis_frames.build_frames(_boundaries(provinces).full, _figures)
 
@@ -106,7 +116,7 @@ def active_frames():
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _province_totals(provinces: tuple[str, ...], _figures, figures_key: str):
+def _province_totals(provinces: tuple[str, ...], _figures: Figures, figures_key: str):
     return analysis_frames.province_totals(_figures, _boundaries(provinces).full)
 
 
@@ -117,24 +127,54 @@ def active_province_totals():
     return _province_totals(provinces(), fig, figures_key(fig))
 
 
-def figures_key(fig) -> str:
-    import pandas as pd
-    digest = pd.util.hash_pandas_object(fig.data, index=False).sum()
-    return f"{fig.source}:{fig.level}:{fig.synthetic}:{int(digest)}"
+def figures_key(fig: Figures) -> str:
+    """Identifies a dataset's content (computed once per Figures object)."""
+    key = getattr(fig, "_geo_key", None)
+    if key is None:
+        import pandas as pd
+        digest = pd.util.hash_pandas_object(fig.data, index=False).sum()
+        key = f"{fig.source}:{fig.level}:{fig.synthetic}:{int(digest)}"
+        try:
+            object.__setattr__(fig, "_geo_key", key)
+        except (AttributeError, TypeError):
+            pass
+    return key
 
 
-# ---------------------------------------------------------------- selection shared by pages
+# ---------------------------------------------------------------- the selection shared by pages
 # Village codes picked on the map explorer (clicks), the cluster page (high-high table) or the
-# targeting page (table); the targeting page budgets them.
+# targeting page (table); the targeting page budgets them. Kept as codes in the session and,
+# encoded, in the URL (``sel``), so a reload or a copied link keeps it.
+
+
+def _universe() -> list[str]:
+    return list(load_boundaries(provinces()).full["village"]["code"])
 
 
 def selected_codes() -> list[str]:
-    return list(st.session_state.get("selected_codes", []))
+    if "selected_codes" not in st.session_state:  # first run: the URL's selection, if any
+        text = app()["sel"]
+        chosen: list[str] = []
+        if text:
+            try:
+                chosen = codes.decode_subset(text, _universe())
+            except ValueError:
+                st.session_state["selection_notice"] = True
+        st.session_state["selected_codes"] = chosen
+    return list(st.session_state["selected_codes"])
 
 
-def set_selected(codes: list[str]) -> None:
-    st.session_state["selected_codes"] = list(dict.fromkeys(codes))
+def set_selected(codes_: list[str]) -> None:
+    st.session_state["selected_codes"] = list(dict.fromkeys(codes_))
 
 
-def add_selected(codes: list[str]) -> None:
-    set_selected(selected_codes() + list(codes))
+def add_selected(codes_: list[str]) -> None:
+    set_selected(selected_codes() + list(codes_))
+
+
+def write_url() -> None:
+    """The shared values in the URL (the router calls this on every run, before the page)."""
+    view = app()
+    chosen = selected_codes()
+    view.set("sel", codes.encode_subset(chosen, _universe()) if chosen else "")
+    view.write_url()

@@ -17,9 +17,11 @@ from geo.figures.model import Figures
 def aggregate(data: pd.DataFrame, level: str, layers: dict[str, gpd.GeoDataFrame]) -> dict[str, pd.DataFrame]:
     """Counts at ``level`` and every level above, plus completeness, keyed by level.
 
-    ``data`` holds one row per code at ``level`` (already validated and joined). Each upper
-    area gets the sums of its reported parts, ``reported`` (parts with figures), ``parts``
-    (all parts in the boundaries, counted at the file's level) and ``completeness``.
+    ``data`` holds one row per code at ``level`` (already validated and joined). Every area of
+    the boundaries at ``level`` and above gets a row: the sums of its reported parts (NaN when
+    none reported), ``reported`` (parts with figures), ``parts`` (all its parts in the
+    boundaries, counted at the file's level: 148 for a regency of 148 villages, whether 40 or
+    none of them reported), ``completeness`` and ``unit`` (the level the parts are counted at).
     """
     cols = [c for c in COUNT_COLUMNS if c in data]
     base = data.set_index("code")[cols].astype("Float64")
@@ -30,10 +32,11 @@ def aggregate(data: pd.DataFrame, level: str, layers: dict[str, gpd.GeoDataFrame
         key = codes.ancestors_at(base.index.to_series(), upper)
         summed = base.groupby(key.values).sum(min_count=1) if len(base) else base
         reported = base.notna().any(axis=1).groupby(key.values).sum() if len(base) else pd.Series(dtype=int)
-        frame = summed.copy()
+        frame = summed.reindex(summed.index.union(parts.index))  # areas none of whose parts reported too
         frame["reported"] = reported.reindex(frame.index).fillna(0).astype(int)
         frame["parts"] = parts.reindex(frame.index).fillna(frame["reported"]).astype(int)
         frame["completeness"] = (frame["reported"] / frame["parts"].where(frame["parts"] > 0)).astype(float)
+        frame["unit"] = level
         frame.index.name = "code"
         out[upper] = frame.reset_index()
     return out
@@ -45,7 +48,7 @@ def analysis_frame(layer: gpd.GeoDataFrame, counts_at_level: pd.DataFrame | None
         frame = layer.copy()
         for col in COUNT_COLUMNS:
             frame[col] = pd.array([pd.NA] * len(frame), dtype="Float64")
-        frame["reported"], frame["parts"], frame["completeness"] = 0, 1, 0.0
+        frame["reported"], frame["parts"], frame["completeness"], frame["unit"] = 0, 1, 0.0, layer_level(layer)
         return frame
     frame = layer.merge(counts_at_level, on="code", how="left")
     for col in COUNT_COLUMNS:
@@ -54,7 +57,13 @@ def analysis_frame(layer: gpd.GeoDataFrame, counts_at_level: pd.DataFrame | None
     frame["reported"] = frame["reported"].fillna(0).astype(int)
     frame["parts"] = frame["parts"].fillna(1).astype(int)
     frame["completeness"] = frame["completeness"].fillna(0.0)
+    frame["unit"] = frame["unit"].fillna(layer_level(layer))
     return gpd.GeoDataFrame(frame, geometry=layer.geometry.name, crs=layer.crs)
+
+
+def layer_level(layer: pd.DataFrame) -> str:
+    """The level of a layer's areas, read off its first code."""
+    return codes.level_of(str(layer["code"].iloc[0])) if len(layer) else "village"
 
 
 def build_frames(layers: dict[str, gpd.GeoDataFrame], figures: Figures) -> dict[str, gpd.GeoDataFrame]:

@@ -9,6 +9,7 @@ import geopandas as gpd
 
 from geo.boundaries.topology import _dumps, join_topologies, subset_topology
 from geo.core import codes
+from geo.core.schema import LEVELS
 
 try:
     import fcntl
@@ -44,6 +45,28 @@ class BoundarySet:
     @property
     def province_names(self) -> dict[str, str]:
         return {p: self.report.get(p, {}).get("province_name", p) for p in self.provinces}
+
+    def names(self, level: str | None = None, with_province: bool = False) -> dict[str, str]:
+        """Official names by code: of one level (in code order), or of every level and the
+        provinces when ``level`` is None. ``with_province`` adds the province's name in
+        brackets, for lists that span provinces (the same name exists in two of them).
+
+        The one place names are looked up by code (computed once per set and level).
+        """
+        key = ("names", level, with_province)
+        if key not in self._cut:
+            if level is None:
+                out = dict(self.province_names)
+                for lv in LEVELS:
+                    out.update(self.names(lv, with_province))
+            else:
+                layer = self.full[level].sort_values("code")
+                out = dict(zip(layer["code"], layer["name"]))
+                if with_province:
+                    provinces = self.province_names
+                    out = {c: f"{n} ({provinces.get(c[:2], c[:2])})" for c, n in out.items()}
+            self._cut[key] = out
+        return self._cut[key]
 
     def topology_for(self, level: str, within: str | None = None, geometry: str = "auto") -> str:
         """The TopoJSON a map of ``level`` needs: only the areas ``within`` a code (e.g. a

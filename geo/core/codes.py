@@ -101,3 +101,73 @@ def parse_provinces(value: str, available: list[str] | None = None) -> list[str]
             raise ValueError(f"not a province code: {part.strip()!r}")
         out.append(code)
     return sorted(dict.fromkeys(out))
+
+
+# ---------------------------------------------------------------- a set of codes in a URL
+
+def encode_subset(chosen: list[str], universe: list[str]) -> str:
+    """A short, URL-safe text for a subset of ``universe`` (e.g. the villages of a target list).
+
+    The text names a checksum of the universe (so a link made on other boundaries is refused,
+    not misread) and either a bitmap of the universe or the gaps between the chosen positions
+    as variable-length integers, whichever is shorter: 120 characters for any selection of
+    Bali's 716 villages, a few hundred for a few hundred of the region's 12,523.
+    """
+    import base64
+
+    index = {c: i for i, c in enumerate(universe)}
+    positions = sorted({index[c] for c in chosen if c in index})
+    bits = bytearray((len(universe) + 7) // 8)
+    for p in positions:
+        bits[p // 8] |= 1 << (p % 8)
+    gaps, last = bytearray(), -1
+    for p in positions:
+        gap = p - last
+        last = p
+        while gap >= 0x80:
+            gaps.append((gap & 0x7F) | 0x80)
+            gap >>= 7
+        gaps.append(gap)
+    kind, body = ("b", bytes(bits)) if len(bits) < len(gaps) else ("d", bytes(gaps))
+    return f"{_universe_sum(universe)}{kind}{base64.urlsafe_b64encode(body).decode().rstrip('=')}"
+
+
+def decode_subset(text: str, universe: list[str]) -> list[str]:
+    """The codes :func:`encode_subset` wrote, in universe order; ValueError for a text that is
+    not one (malformed, or made for another universe)."""
+    import base64
+    import binascii
+
+    if len(text) < 5 or text[:4] != _universe_sum(universe) or text[4] not in "bd":
+        raise ValueError("not a selection of these areas")
+    body = text[5:]
+    try:
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    except (binascii.Error, ValueError):
+        raise ValueError("not a selection of these areas") from None
+    n = len(universe)
+    if text[4] == "b":
+        if len(raw) != (n + 7) // 8:
+            raise ValueError("not a selection of these areas")
+        return [universe[i] for i in range(n) if raw[i // 8] >> (i % 8) & 1]
+    out, pos, gap, shift = [], -1, 0, 0
+    for byte in raw:
+        gap |= (byte & 0x7F) << shift
+        shift += 7
+        if byte & 0x80:
+            if shift > 35:
+                raise ValueError("not a selection of these areas")
+            continue
+        pos += gap
+        if gap == 0 or pos >= n:
+            raise ValueError("not a selection of these areas")
+        out.append(universe[pos])
+        gap = shift = 0
+    if shift:
+        raise ValueError("not a selection of these areas")
+    return out
+
+
+def _universe_sum(universe: list[str]) -> str:
+    import hashlib
+    return hashlib.sha1("\n".join(universe).encode()).hexdigest()[:4]

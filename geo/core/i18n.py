@@ -71,3 +71,17 @@ def fmt_rp(value: float | None, lang: str = DEFAULT_LANG) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return "Rp" + fmt_num(round(value), lang, 0)
+
+
+MONTHS = {
+    "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+def fmt_period(period: str | None, lang: str = DEFAULT_LANG) -> str:
+    """A month ``YYYY-MM`` as ``Des 2025`` / ``Dec 2025``; anything else as it is."""
+    if not period or len(period) != 7 or period[4] != "-" or not period[5:].isdigit():
+        return period or "–"
+    month = int(period[5:])
+    return f"{MONTHS[lang if lang in MONTHS else DEFAULT_LANG][month - 1]} {period[:4]}" if 1 <= month <= 12 else period

@@ -146,6 +146,7 @@ def tooltip_lines(frame: pd.DataFrame, view: View, names: dict[str, str]) -> dic
         np.zeros(len(frame), bool)
     reported = frame["reported"].tolist() if "reported" in frame else [0] * len(frame)
     parts = frame["parts"].tolist() if "parts" in frame else [0] * len(frame)
+    units = [t("unit_" + u) for u in frame["unit"]] if "unit" in frame else [t("unit_village")] * len(frame)
     out: dict[str, list] = {}
     for i, code in enumerate(code_list):
         where: list[str] = [code]
@@ -156,7 +157,8 @@ def tooltip_lines(frame: pd.DataFrame, view: View, names: dict[str, str]) -> dic
         lines: list = [name_list[i], where]
         v = value[i]
         if np.isnan(v):
-            lines.append(no_data)
+            lines.append(t("no_data_of", parts=i18n.fmt_num(parts[i], lang), unit=units[i])
+                         if incomplete[i] and parts[i] > 1 else no_data)
         else:
             hidden = hide(workers[i]) or hide(covered[i])
             shown = small if (hidden and not counted) or (counted and hide(v)) else fmt(v)
@@ -165,8 +167,9 @@ def tooltip_lines(frame: pd.DataFrame, view: View, names: dict[str, str]) -> dic
             lines.append([w_label, count(workers[i]), c_label, count(covered[i]), f" ({rate_text})"])
             if view.indicator != "to_target":
                 lines.append([need_label, count(need[i])])
-        if incomplete[i]:
-            lines.append(t("completeness", reported=reported[i], parts=parts[i]))
+            if incomplete[i]:
+                lines.append(t("completeness_of", reported=i18n.fmt_num(reported[i], lang),
+                               parts=i18n.fmt_num(parts[i], lang), unit=units[i]))
         out[code] = lines
     return out
 

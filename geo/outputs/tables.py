@@ -45,3 +45,52 @@ def path_summary(path: Path, path_budget: Budget, settings: Settings, area_name:
     if path.reachable:
         return "info", i18n.t("tl_path_result", lang, **values)
     return "warning", i18n.t("tl_path_unreachable", lang, **values)
+
+
+def profile_table(row: pd.DataFrame, target: float, lang: str) -> pd.DataFrame:
+    """One area's figures per segment (``geo.analysis.profile.segment_table``) for display."""
+    from geo.analysis import profile
+    from geo.core import i18n
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    table = profile.segment_table(row, target)
+    if table.empty:
+        return table
+    return pd.DataFrame({
+        t("segment_table"): [t("seg_" + s) for s in table["segment"]],
+        t("rate"): [i18n.fmt_pct(v, lang) for v in table["coverage_rate"]],
+        t("uncovered"): [i18n.fmt_num(v, lang) for v in table["uncovered"]],
+        t("workers"): [i18n.fmt_num(v, lang) for v in table["workers"]]})
+
+
+def area_summary(totals: pd.DataFrame, name: str, target: float, lang: str) -> str:
+    """The sentence for one area's row of sums (e.g. a province): its coverage against the target
+    and, when only some of its parts reported, how many did and that the rate is theirs."""
+    from geo.analysis import indicators
+    from geo.core import i18n
+    row = totals.iloc[0]
+    reported, parts = int(row.get("reported", 0)), int(row.get("parts", 0))
+    unit = i18n.t(f"unit_{row.get('unit', 'village')}", lang)
+    if reported == 0:
+        return i18n.t("area_summary_none", lang, area=name, parts=i18n.fmt_num(parts, lang), unit=unit)
+    rate = indicators.indicator(totals, "coverage_rate", "all", target).iloc[0]
+    need = indicators.indicator(totals, "to_target", "all", target).iloc[0]
+    text = i18n.t("province_summary", lang, province=name, rate=i18n.fmt_pct(rate, lang),
+                  covered=i18n.fmt_num(row["covered"], lang), workers=i18n.fmt_num(row["workers"], lang),
+                  target=i18n.fmt_pct(target, lang, 2), need=i18n.fmt_num(need, lang))
+    if reported < parts:
+        text += " " + i18n.t("area_summary_partial", lang, reported=i18n.fmt_num(reported, lang),
+                             parts=i18n.fmt_num(parts, lang), unit=unit)
+    return text
+
+
+def published_table(province: str, lang: str) -> pd.DataFrame:
+    """The published real coverage rates of a province and its regencies, for display."""
+    from geo.core import i18n, reference
+    df = reference.beside_regency_view(province)
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    return pd.DataFrame({
+        t("pub_col_area"): df["region_name"],
+        t("pub_col_level"): [t("level_" + lv) if lv != "province" else t("province") for lv in df["level"]],
+        t("pub_col_rate"): [i18n.fmt_pct(v, lang, 2) for v in df["value"]],
+        t("pub_col_as_of"): [i18n.fmt_period(str(v)[:7], lang) for v in df["as_of"]],
+        t("pub_col_source"): df["source"]})
