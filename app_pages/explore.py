@@ -35,7 +35,7 @@ view.widget(c[3].selectbox, "regency", t("regency_filter"), options=["", *names]
 if view["indicator"] in schema.COUNT_INDICATORS:
     view.widget(st.radio, "measure", t("measure"), options=schema.MEASURES, horizontal=True,
                 format_func=lambda v: t("measure_" + v))
-with st.expander(t("classification")):
+with view.widget(st.expander, "classification_open", t("classification")):
     e = st.columns(5)
     view.widget(e[0].selectbox, "scheme", t("classification"), options=classify.SCHEMES,
                 format_func=lambda v: t("scheme_" + v))
@@ -44,13 +44,14 @@ with st.expander(t("classification")):
     view.widget(e[3].radio, "basemap", t("basemap"), options=maps.BASEMAPS, format_func=lambda b: t(f"basemap_{b}"))
     view.widget(e[4].number_input, "suppress", t("suppress"), min_value=0, max_value=1000, step=1,
                 help=t("suppress_help"))
-    breaks = ()
     if view["scheme"] == "user_defined":
         view.widget(st.text_input, "breaks", t("breaks"), placeholder="40; 50; 60", max_chars=200)
-        try:
-            breaks = tuple(classify.parse_breaks(view["breaks"]))
-        except ValueError as exc:
-            st.error(t("breaks_invalid", value=esc(exc)))
+breaks: tuple[float, ...] = ()
+if view["scheme"] == "user_defined":
+    try:
+        breaks = tuple(classify.parse_breaks(view["breaks"]))
+    except ValueError as exc:
+        st.error(t("breaks_invalid", value=esc(exc)))
 map_view = choropleth.View(
     level=view["level"], indicator=view["indicator"], segment=view["segment"], measure=view["measure"],
     scheme=view["scheme"] if breaks or view["scheme"] != "user_defined" else "quantiles", k=view["k"],

@@ -87,7 +87,7 @@ if msg := ss.pop("tl_msg", None):
     {"error": st.error, "success": st.success, "warning": st.warning}[msg[0]](msg[1])
 
 # ---- budget settings
-with st.expander(t("tl_settings"), expanded=True):
+with view.widget(st.expander, "settings_open", t("tl_settings")):
     c = st.columns([3, 1.4, 0.8, 1, 1])
     view.widget(c[0].multiselect, "segments", t("tl_segments"), options=schema.SEGMENTS, help=t("tl_segments_help"),
                 format_func=lambda s: t("seg_" + s), placeholder=t("choose_options"))

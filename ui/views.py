@@ -45,6 +45,7 @@ def explore(bset: BoundarySet) -> PageState:
         Field("basemap", "light", choices=maps.BASEMAPS),
         Field("suppress", 0, int, lo=0, hi=1000),
         Field("village", "", choices=lambda: {"": "", **bset.names("village")}),
+        Field("classification_open", False, bool, param=None),  # the expander, open or not
     ])
 
 
@@ -72,6 +73,7 @@ def targets(bset: BoundarySet) -> PageState:
         Field("scope", scopes[0], choices=scopes, param="tl_scope"),
         Field("suppress", 0, int, lo=0, hi=100, param="tl_suppress"),
         Field("list", "", str, param="tl_list"),  # the saved list opened (its name)
+        Field("settings_open", True, bool, param=None),
         # the saved-lists tabs: not in the URL, but kept while the user visits other pages
         Field("name", "", str, param=None), Field("author", "", str, param=None),
         Field("note", "", str, param=None), Field("overwrite", False, bool, param=None),
