@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import random
 import time
@@ -25,7 +26,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from . import codes as codes_mod
 from .upstream import PROJECT_ROOT
@@ -35,6 +36,7 @@ DEFAULT_PATH = PROJECT_ROOT / "data" / "targets.sqlite"
 NAME_MAX = 120
 TEXT_MAX = 4000
 BUSY_TIMEOUT_S = 60
+log = logging.getLogger(__name__)
 RETRIES = 50  # a save that loses a race retries; each lost race means another save went through
 
 metadata = sa.MetaData()
@@ -149,23 +151,76 @@ def clean_codes(values: list[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+MIGRATIONS = Path(__file__).with_name("store_migrations")
+_PG_LOCK = 0x6765_6F73  # "geos": the advisory lock that serialises upgrades on PostgreSQL
+
+
+def _alembic_config(connection=None, report: list | None = None):
+    from alembic.config import Config
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    cfg.attributes["report"] = report if report is not None else []
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest revision in ``geo/store_migrations/versions``."""
+    from alembic.script import ScriptDirectory
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The database's revision (None: empty, or written by the first release without Alembic)."""
+    from alembic.runtime.migration import MigrationContext
+    with engine.connect().execution_options(geo_read=True) as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine) -> list[str]:
+    """Bring the schema to the head revision (``alembic upgrade head``), once, whoever starts first.
+
+    Returns what the revisions report for people (lists renamed, ...), empty when nothing ran.
+    A database at head is only read, so a read-only one still opens. Otherwise the upgrade
+    runs in one transaction that holds the write lock (SQLite ``BEGIN IMMEDIATE``; a
+    PostgreSQL advisory lock, DDL being transactional there): processes starting together
+    wait for it and then find the schema current.
+    """
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    head = head_revision()
+    if current_revision(engine) == head:
+        return []
+    report: list[str] = []
+    for attempt in range(RETRIES):
+        try:
+            with engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
+                if MigrationContext.configure(conn).get_current_revision() != head:
+                    command.upgrade(_alembic_config(conn, report), "head")
+            return report
+        except OperationalError as exc:
+            if "locked" not in str(exc).lower() or attempt == RETRIES - 1:
+                raise
+            report.clear()
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 class Store:
-    """Saved target lists. One instance per process (it holds a connection pool)."""
+    """Saved target lists. One instance per process (it holds a connection pool).
+
+    Opening a store upgrades its schema to the newest revision (:func:`upgrade`); what the
+    upgrade reported is kept in ``migration_report``.
+    """
 
     def __init__(self, url: str | None = None):
         self.url = url or database_url()
         self.engine = make_engine(self.url)
-        self._create()
-
-    def _create(self) -> None:
-        for attempt in range(RETRIES):
-            try:
-                metadata.create_all(self.engine)
-                return
-            except (OperationalError, IntegrityError, ProgrammingError):  # another process created them
-                if attempt == RETRIES - 1:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
+        self.migration_report = upgrade(self.engine)
+        for line in self.migration_report:
+            log.warning("store upgrade: %s", line)
 
     def _read(self):
         return self.engine.connect().execution_options(geo_read=True)

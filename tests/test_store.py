@@ -2,13 +2,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -157,66 +151,11 @@ def test_sixteen_threads_lose_no_save(url):
 
 
 # ---------------------------------------------------------------- PostgreSQL (same code)
-
-
-def _postgres_url():
-    """$GEO_TEST_POSTGRES_URL, or a throwaway cluster when Debian's PostgreSQL is installed."""
-    url = os.environ.get("GEO_TEST_POSTGRES_URL")
-    if url:
-        return url, None
-    bindir = Path("/usr/lib/postgresql")
-    initdb = sorted(bindir.glob("*/bin/initdb"))
-    if not initdb:
-        return None, None
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        return None, None
-    return "local", initdb[-1].parent
-
-
-@pytest.fixture(scope="module")
-def pg_url():
-    url, bindir = _postgres_url()
-    if url is None:
-        pytest.skip("no PostgreSQL: set GEO_TEST_POSTGRES_URL or install postgresql and psycopg")
-    if url != "local":
-        yield url
-        return
-    # a throwaway cluster in a temporary folder, owned by an unprivileged user when run as root
-    root = Path(tempfile.mkdtemp(prefix="geo-pg-"))
-    data = root / "data"
-    user = []
-    if os.geteuid() == 0:
-        if subprocess.run(["id", "postgres"], capture_output=True).returncode != 0:
-            pytest.skip("running as root without a 'postgres' user to run the server")
-        shutil.chown(root, "postgres")
-        user = ["runuser", "-u", "postgres", "--"]
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    try:
-        subprocess.run(user + [str(bindir / "initdb"), "-D", str(data), "-U", "geo", "--auth=trust"],
-                       check=True, capture_output=True)
-        subprocess.run(user + [str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(root / "log"),
-                               "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1", "start"],
-                       check=True, capture_output=True)
-    except (subprocess.CalledProcessError, OSError) as exc:
-        shutil.rmtree(root, ignore_errors=True)
-        pytest.skip(f"could not start a local PostgreSQL: {exc}")
-    try:
-        yield f"postgresql://geo@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(user + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
-                       capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+# pg_url (conftest.py): a fresh database on a throwaway server; a missing server fails the test
 
 
 def test_postgres_same_code_path(pg_url):
     s = store.Store(pg_url)
-    with s.engine.begin() as conn:
-        conn.execute(store.versions.delete())
-        conn.execute(store.lists.delete())
     s.save("Badung", CODES[:2], author="A")
     with pytest.raises(store.NameExists):
         s.save("Badung", CODES)
