@@ -54,7 +54,7 @@ def test_same_name_is_not_overwritten_silently(url):
 
 def test_bad_input_is_refused_with_a_message(url):
     s = store.Store(url)
-    with pytest.raises(store.StoreError, match="needs a name"):
+    with pytest.raises(store.StoreError, match="visible character"):
         s.save("   ", CODES)
     with pytest.raises(store.StoreError, match="not a village code: '51.03'"):
         s.save("x", ["51.03.01.2001", "51.03"])

@@ -77,7 +77,7 @@ def test_new_database_is_created_at_head(tmp_path):
 
 def test_revisions_form_one_line_from_the_release():
     from alembic.script import ScriptDirectory
-    scripts = ScriptDirectory.from_config(store._alembic_config())
+    scripts = ScriptDirectory.from_config(store.alembic_config())
     chain = [r.revision for r in scripts.walk_revisions()]  # head first
     assert chain[-1] == "0001" and scripts.get_revision("0001").down_revision is None
     assert len(scripts.get_heads()) == 1 and chain[0] == store.head_revision()
