@@ -9,14 +9,14 @@ Opening a :class:`Store` upgrades its schema to the newest Alembic revision.
 from __future__ import annotations
 
 import json
-import unicodedata
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
 from . import codes as codes_mod
+from . import names as names_mod
 from .store_core import (AUDIT_ACTIONS, BUSY_TIMEOUT_S, DEFAULT_PATH, LOCAL, NAME_MAX, RETRIES, ROLES,  # noqa: F401
-                         SYSTEM, TEXT_MAX, URL_ENV, Actor, NameExists, NameInBin, NotFound, PermissionDenied,
+                         SYSTEM, TEXT_MAX, URL_ENV, Actor, InvalidName, NameExists, NameInBin, NotFound, PermissionDenied,
                          StoreError, Unwritable, alembic_config, audit, check_write, current_revision,
                          database_url, dataset_versions, datasets, default_actor, head_revision, lists,
                          make_engine, metadata, now, read, upgrade, versions, write)
@@ -47,17 +47,26 @@ class Summary:
 
 
 def clean_name(name: str) -> str:
-    text = " ".join(str(name or "").split())
-    if not text:
-        raise StoreError("st_name_empty")
-    if len(text) > NAME_MAX:
-        raise StoreError("st_name_too_long", limit=NAME_MAX, length=len(text))
-    return text
+    """A list's or dataset's name under the rule of ``geo.names``; :class:`InvalidName` if refused."""
+    return _named(names_mod.clean, name, NAME_MAX)
 
 
-def name_key(name: str) -> str:
-    """The folded key two names are the same under."""
-    return unicodedata.normalize("NFC", " ".join(unicodedata.normalize("NFC", name).casefold().split()))
+def clean_author(author: str) -> str:
+    return _named(names_mod.clean_optional, author, NAME_MAX)
+
+
+def clean_note(note: str) -> str:
+    return _named(names_mod.clean_note, note, TEXT_MAX)
+
+
+def _named(rule, value, limit: int) -> str:
+    try:
+        return rule(value, limit)
+    except names_mod.NameRefused as exc:
+        raise InvalidName(exc.key, **exc.params) from None
+
+
+name_key = names_mod.fold
 
 
 def clean_codes(values: list[str]) -> list[str]:
@@ -104,38 +113,39 @@ class Store(DatasetStore):
 
         Overwriting adds a version: the earlier ones stay and can be opened.
         """
-        name = clean_name(name)
-        author = " ".join(str(author or "").split())[:NAME_MAX]
-        note = str(note or "")[:TEXT_MAX]
+        name, key = self._name(name)
+        author, note = clean_author(author), clean_note(note)
         village_codes = clean_codes(codes)
         settings_json = json.dumps(settings or {}, ensure_ascii=False, sort_keys=True, default=str)
 
         def work(conn):
-            row = conn.execute(sa.select(lists.c.id).where(lists.c.name == name)).first()
+            row = conn.execute(sa.select(lists.c.id, lists.c.name).where(lists.c.name_key == key)).first()
             if row is None:
-                list_id = conn.execute(lists.insert().values(name=name, created_at=now())).inserted_primary_key[0]
-                version = 1
+                list_id = conn.execute(lists.insert().values(name=name, name_key=key, created_at=now())) \
+                    .inserted_primary_key[0]
+                version, saved_name = 1, name
             else:
-                list_id = row.id
+                list_id, saved_name = row.id, row.name  # the name as it was first saved
                 latest = conn.execute(sa.select(sa.func.max(versions.c.version))
                                       .where(versions.c.list_id == list_id)).scalar() or 0
                 if not overwrite:
-                    raise NameExists(name, latest)
+                    raise NameExists(saved_name, latest)
                 version = latest + 1
             created = now()
             conn.execute(versions.insert().values(
                 list_id=list_id, version=version, author=author, note=note,
                 codes=json.dumps(village_codes), settings=settings_json, created_at=created))
-            return SavedList(name, version, author, note, village_codes, json.loads(settings_json), created, version)
+            return SavedList(saved_name, version, author, note, village_codes, json.loads(settings_json), created,
+                             version)
 
         return write(self.engine, work)
 
     def delete(self, name: str) -> int:
         """Delete a list and all its versions; returns how many versions were deleted (0 if none)."""
-        name = clean_name(name)
+        _, key = self._name(name)
 
         def work(conn):
-            row = conn.execute(sa.select(lists.c.id).where(lists.c.name == name)).first()
+            row = conn.execute(sa.select(lists.c.id).where(lists.c.name_key == key)).first()
             if row is None:
                 return 0
             n = conn.execute(versions.delete().where(versions.c.list_id == row.id)).rowcount
@@ -182,11 +192,12 @@ class Store(DatasetStore):
 
     def open(self, name: str, version: int | None = None) -> SavedList:
         """A list (its latest version unless ``version`` is given)."""
-        name = clean_name(name)
+        name, key = self._name(name)
         with self._read() as conn:
-            row = conn.execute(sa.select(lists.c.id).where(lists.c.name == name)).first()
+            row = conn.execute(sa.select(lists.c.id, lists.c.name).where(lists.c.name_key == key)).first()
             if row is None:
                 raise NotFound("st_list_not_found", name=name)
+            name = row.name
             n = conn.execute(sa.select(sa.func.count()).where(versions.c.list_id == row.id)).scalar()
             q = sa.select(versions).where(versions.c.list_id == row.id)
             q = q.where(versions.c.version == version) if version is not None else \
@@ -199,12 +210,12 @@ class Store(DatasetStore):
 
     def history(self, name: str) -> list[SavedList]:
         """Every version of a list, oldest first."""
-        name = clean_name(name)
+        _, key = self._name(name)
         with self._read() as conn:
-            q = (sa.select(versions).join(lists, lists.c.id == versions.c.list_id)
-                 .where(lists.c.name == name).order_by(versions.c.version))
+            q = (sa.select(lists.c.name.label("list_name"), versions).join(lists, lists.c.id == versions.c.list_id)
+                 .where(lists.c.name_key == key).order_by(versions.c.version))
             rows = conn.execute(q).all()
-        return [SavedList(name, r.version, r.author, r.note, json.loads(r.codes), json.loads(r.settings),
+        return [SavedList(r.list_name, r.version, r.author, r.note, json.loads(r.codes), json.loads(r.settings),
                           r.created_at, len(rows)) for r in rows]
 
     def dispose(self) -> None:

@@ -49,6 +49,8 @@ lists = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("name", sa.String(NAME_MAX), nullable=False, unique=True),
     sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("name_key", sa.String(KEY_MAX), nullable=True),  # always set; nullable since the release had none
+    sa.Index("ix_target_lists_name_key", "name_key", unique=True),
 )
 versions = sa.Table(
     "target_list_versions", metadata,
@@ -141,6 +143,10 @@ class NameInBin(StoreError):
 
 class NotFound(StoreError):
     pass
+
+
+class InvalidName(StoreError):
+    """A name refused by the rule of ``geo.names`` (nothing visible, too long)."""
 
 
 class PermissionDenied(StoreError):

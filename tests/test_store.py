@@ -165,3 +165,43 @@ def test_postgres_same_code_path(pg_url):
     s.dispose()
     _run_processes(pg_url)
     _check_nothing_lost(pg_url)
+
+
+# ---------------------------------------------------------------- names (issue 18)
+
+NFC = "Daftar Caf\u00e9"
+
+
+def test_twins_are_one_name(url):
+    s = store.Store(url)
+    s.save(NFC, CODES[:1])
+    for twin in ("Daftar Cafe\u0301", "daftar caf\u00e9", "Daftar\u200b Caf\u00e9", " DAFTAR  CAF\u00c9 "):
+        with pytest.raises(store.NameExists) as exc:
+            s.save(twin, CODES)
+        assert exc.value.name == NFC  # the message names the list as it was saved
+        assert s.open(twin).name == NFC
+    assert s.save("daftar caf\u00e9", CODES, overwrite=True).name == NFC  # overwriting keeps the first spelling
+    assert [n.name for n in s.names()] == [NFC]
+
+
+@pytest.mark.parametrize("raw,saved", [
+    ("\u202eefaC ratfaD", "efaC ratfaD"), ("a\x07b\x1b[31mc", "ab[31mc"),
+    ("**bold** <b>x</b> [link](http://x) ${alert(1)}", "**bold** <b>x</b> [link](http://x) ${alert(1)}"),
+])
+def test_names_are_saved_clean(url, raw, saved):
+    s = store.Store(url)
+    assert s.save(raw, CODES, author="\u202eAyu\x07").name == saved
+    assert [n.name for n in s.names()] == [saved] and s.open(saved).author == "Ayu"
+
+
+def test_refusals_give_their_own_reason_in_both_languages(url):
+    s = store.Store(url)
+    with pytest.raises(store.InvalidName) as exc:
+        s.save("\u200b\u200b\u200b", CODES)
+    assert "visible character" in str(exc.value) and "terlihat" in exc.value.text("id")
+    with pytest.raises(store.InvalidName) as exc:
+        s.save("x" * 10_000, CODES)
+    assert str(exc.value) == "The name is too long: at most 120 characters (10000 given)."
+    with pytest.raises(store.InvalidName, match="at most 4000"):
+        s.save("x", CODES, note="n" * 4001)
+    assert s.names() == []

@@ -123,3 +123,44 @@ def test_migrated_schema_is_the_one_the_code_uses(tmp_path, request, backend):
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), store.metadata)
     assert diff == []
     s.dispose()
+
+
+# ---------------------------------------------------------------- names with twins (issue 18)
+
+NFC = "Daftar Caf\u00e9"
+NFD = "Daftar Cafe\u0301"
+
+
+def twins_with_the_release(url: str) -> None:
+    old = release_store.Store(url)
+    for name in (NFC, NFD, "daftar caf\u00e9", "Daftar\u200b Caf\u00e9", "\u200b\u200b\u200b", "\u202eefaC ratfaD",
+                 "Lain"):
+        old.save(name, CODES[:2], author="a\x1b[31mb")
+    old.save(NFD, CODES, author="Made", note="v2", overwrite=True)
+    old.dispose()
+
+
+def twins_upgrade_without_losing_a_list(url: str) -> None:
+    twins_with_the_release(url)
+    s = store.Store(url)
+    got = {n.name: n.version for n in s.names()}
+    assert got == {NFC: 1, NFC + " (2)": 2, "daftar caf\u00e9 (3)": 1, NFC + " (4)": 1, "Daftar 5": 1,
+                   "efaC ratfaD": 1, "Lain": 1}
+    assert s.open(NFC + " (2)", 2).note == "v2" and s.open(NFC + " (2)", 1).codes == CODES[:2]
+    assert {h.author for n in s.names() for h in s.history(n.name)} == {"a[31mb", "Made"}
+    report = s.migration_report
+    assert len(report) == 5 and all("renamed to" in line for line in report)
+    assert any(f"'{NFD}' renamed to '{NFC} (2)'" in line and "list 1" in line for line in report)
+    with pytest.raises(store.NameExists):  # the key is enforced from now on
+        s.save("DAFTAR CAF\u00c9", CODES)
+    with s.engine.begin() as conn, pytest.raises(sa.exc.IntegrityError):  # by the database itself
+        conn.execute(store.lists.insert().values(name="x", name_key=store.name_key(NFC), created_at="now"))
+    s.dispose()
+
+
+def test_twins_upgrade_without_losing_a_list_sqlite(tmp_path):
+    twins_upgrade_without_losing_a_list(f"sqlite:///{tmp_path / 'twins.sqlite'}")
+
+
+def test_twins_upgrade_without_losing_a_list_postgres(pg_url):
+    twins_upgrade_without_losing_a_list(pg_url)
