@@ -8,6 +8,7 @@ Opening a :class:`Store` upgrades its schema to the newest Alembic revision.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 
 from . import codes as codes_mod
 from . import names as names_mod
-from .store_core import (AUDIT_ACTIONS, BUSY_TIMEOUT_S, DEFAULT_PATH, LOCAL, NAME_MAX, RETRIES, ROLES,  # noqa: F401
+from .store_core import (AUDIT_ACTIONS, BUSY_TIMEOUT_S, DEFAULT_PATH, LOCAL, NAME_MAX, NEW, RETRIES, ROLES,  # noqa: F401
                          SYSTEM, TEXT_MAX, URL_ENV, Actor, InvalidName, NameExists, NameInBin, NotFound, PermissionDenied,
                          StoreError, Unwritable, alembic_config, audit, check_write, current_revision,
                          database_url, dataset_versions, datasets, default_actor, head_revision, lists,
@@ -44,6 +45,40 @@ class Summary:
     villages: int
     created_at: str  # of the latest version
     first_created_at: str = field(default="")
+    owner: str | None = None  # the user who created it (None: saved before roles existed)
+    deleted_at: str | None = None  # in the bin since
+    deleted_by: str | None = None
+
+
+@dataclass
+class BinEntry:
+    """Something in the bin: a list (``id`` None: lists are named) or a dataset (by ``id``)."""
+
+    kind: str  # "list" | "dataset"
+    id: int | None
+    name: str
+    versions: int
+    owner: str | None
+    deleted_at: str
+    deleted_by: str | None
+    expires_at: str  # purged after this
+
+
+@dataclass
+class AuditEntry:
+    id: int
+    at: str
+    user: str
+    role: str
+    action: str  # save, overwrite, rename, delete, restore, purge
+    kind: str  # list, dataset
+    object_id: int
+    object_name: str
+    detail: dict
+
+
+def _expires(deleted_at: str) -> str:
+    return (dt.datetime.fromisoformat(deleted_at) + dt.timedelta(days=BIN_DAYS)).isoformat(timespec="seconds")
 
 
 def clean_name(name: str) -> str:
@@ -87,10 +122,16 @@ class Store(DatasetStore):
     upgrade reported is kept in ``migration_report``.
     """
 
-    def __init__(self, url: str | None = None):
+    def __init__(self, url: str | None = None, purge: bool = True):
         self.url = url or database_url()
         self.engine = make_engine(self.url)
         self.migration_report = upgrade(self.engine)
+        self.purged: list[tuple[str, int, str]] = []
+        if purge:  # the bin's expired entries go at every start (a read-only database keeps them)
+            try:
+                self.purged = self.purge_expired()
+            except Unwritable:
+                pass
 
     @staticmethod
     def _name(name: str) -> tuple[str, str]:
@@ -105,118 +146,208 @@ class Store(DatasetStore):
                                            object_id=int(object_id), object_name=name,
                                            detail=json.dumps(detail, ensure_ascii=False, default=str)))
 
-    # ------------------------------------------------------------ writing
+    # ------------------------------------------------------------ writing lists
 
     def save(self, name: str, codes: list[str], author: str = "", note: str = "",
-             settings: dict | None = None, overwrite: bool = False) -> SavedList:
+             settings: dict | None = None, overwrite: bool = False, *, actor: Actor) -> SavedList:
         """Save a list; an existing name raises :class:`NameExists` unless ``overwrite``.
 
-        Overwriting adds a version: the earlier ones stay and can be opened.
+        Overwriting adds a version: the earlier ones stay and can be opened. Any planner
+        creates; overwriting is the owner's or an admin's (:func:`check_write`).
         """
         name, key = self._name(name)
         author, note = clean_author(author), clean_note(note)
         village_codes = clean_codes(codes)
         settings_json = json.dumps(settings or {}, ensure_ascii=False, sort_keys=True, default=str)
+        check_write(actor, NEW, "list", name)
 
         def work(conn):
-            row = conn.execute(sa.select(lists.c.id, lists.c.name).where(lists.c.name_key == key)).first()
+            row = conn.execute(sa.select(lists).where(lists.c.name_key == key)).first()
             if row is None:
-                list_id = conn.execute(lists.insert().values(name=name, name_key=key, created_at=now())) \
-                    .inserted_primary_key[0]
-                version, saved_name = 1, name
+                list_id = conn.execute(lists.insert().values(name=name, name_key=key, owner=actor.user,
+                                                             created_at=now())).inserted_primary_key[0]
+                version, saved_name, action = 1, name, "save"
             else:
                 list_id, saved_name = row.id, row.name  # the name as it was first saved
-                latest = conn.execute(sa.select(sa.func.max(versions.c.version))
-                                      .where(versions.c.list_id == list_id)).scalar() or 0
+                if row.deleted_at is not None:
+                    raise NameInBin(saved_name, "list")
+                latest = self._list_versions(conn, list_id)
                 if not overwrite:
                     raise NameExists(saved_name, latest)
-                version = latest + 1
+                check_write(actor, row.owner, "list", saved_name)
+                version, action = latest + 1, "overwrite"
             created = now()
             conn.execute(versions.insert().values(
                 list_id=list_id, version=version, author=author, note=note,
                 codes=json.dumps(village_codes), settings=settings_json, created_at=created))
+            self._audit(conn, actor, action, "list", list_id, saved_name, {"version": version})
             return SavedList(saved_name, version, author, note, village_codes, json.loads(settings_json), created,
                              version)
 
         return write(self.engine, work)
 
-    def delete(self, name: str) -> int:
-        """Delete a list and all its versions; returns how many versions were deleted (0 if none)."""
-        _, key = self._name(name)
+    def rename(self, name: str, new_name: str, *, actor: Actor) -> SavedList:
+        """Rename a list (every version goes with it); the new name must be free, bin included."""
+        new, new_key = self._name(new_name)
 
         def work(conn):
-            row = conn.execute(sa.select(lists.c.id).where(lists.c.name_key == key)).first()
-            if row is None:
+            row = self._list_row(conn, name)
+            check_write(actor, row.owner, "list", row.name)
+            other = conn.execute(sa.select(lists).where(lists.c.name_key == new_key, lists.c.id != row.id)).first()
+            if other is not None:
+                if other.deleted_at is not None:
+                    raise NameInBin(other.name, "list")
+                raise NameExists(other.name, self._list_versions(conn, other.id))
+            conn.execute(lists.update().where(lists.c.id == row.id).values(name=new, name_key=new_key))
+            self._audit(conn, actor, "rename", "list", row.id, new, {"from": row.name})
+
+        write(self.engine, work)
+        return self.open(new)
+
+    def delete(self, name: str, *, actor: Actor) -> int:
+        """Move a list with all its versions to the bin for :data:`BIN_DAYS` days.
+
+        Returns how many versions went (0 when there is no such list).
+        """
+        def work(conn):
+            try:
+                row = self._list_row(conn, name)
+            except NotFound:
                 return 0
-            n = conn.execute(versions.delete().where(versions.c.list_id == row.id)).rowcount
-            conn.execute(lists.delete().where(lists.c.id == row.id))
-            return int(n)
+            check_write(actor, row.owner, "list", row.name)
+            conn.execute(lists.update().where(lists.c.id == row.id).values(deleted_at=now(), deleted_by=actor.user))
+            self._audit(conn, actor, "delete", "list", row.id, row.name, {})
+            return self._list_versions(conn, row.id)
 
         return write(self.engine, work)
+
+    def restore(self, name: str, *, actor: Actor) -> SavedList:
+        """Bring a list back from the bin with every version (its owner or an admin)."""
+        def work(conn):
+            row = self._list_row(conn, name, deleted=True)
+            check_write(actor, row.owner, "list", row.name)
+            conn.execute(lists.update().where(lists.c.id == row.id).values(deleted_at=None, deleted_by=None))
+            self._audit(conn, actor, "restore", "list", row.id, row.name, {})
+            return row.name
+
+        return self.open(write(self.engine, work))
 
     def purge_expired(self, actor: Actor = SYSTEM, at=None) -> list[tuple[str, int, str]]:
         """Delete for good what has been in the bin for more than :data:`BIN_DAYS` days.
 
         Returns (kind, id, name) of what was purged, each recorded in the audit log. An admin's
-        (or the system's) to do; ``at`` is the time to count from (default: now).
+        (or the system's, at every start) to do; ``at`` is the time to count from (default: now).
         """
         if actor.role != "admin":
             raise PermissionDenied("st_denied_admin", user=actor.user, role=actor.role)
         cutoff = bin_cutoff(at)
+        with self._read() as conn:  # most starts find nothing: no write lock taken then
+            expired = [conn.execute(sa.select(sa.func.count()).where(t.c.deleted_at.is_not(None),
+                                                                     t.c.deleted_at < cutoff)).scalar()
+                       for t in (lists, datasets)]
+        if not any(expired):
+            return []
 
         def work(conn):
-            gone = [("dataset", i, n) for i, n in self._purge_datasets(conn, cutoff)]
-            for kind, i, n in gone:
+            gone = conn.execute(sa.select(lists.c.id, lists.c.name)
+                                .where(lists.c.deleted_at.is_not(None), lists.c.deleted_at < cutoff)).all()
+            for r in gone:
+                conn.execute(versions.delete().where(versions.c.list_id == r.id))
+                conn.execute(lists.delete().where(lists.c.id == r.id))
+            out = [("list", int(r.id), r.name) for r in gone]
+            out += [("dataset", i, n) for i, n in self._purge_datasets(conn, cutoff)]
+            for kind, i, n in out:
                 self._audit(conn, actor, "purge", kind, i, n, {})
-            return gone
+            return out
 
         return write(self.engine, work)
 
-    # ------------------------------------------------------------ reading
+    # ------------------------------------------------------------ reading lists
 
     def _read(self):
         return read(self.engine)
 
-    def names(self) -> list[Summary]:
-        """Every list with its latest version, most recently saved first."""
+    def _list_row(self, conn, name: str, deleted: bool = False):
+        """The list called ``name`` (folded), live or (``deleted``) in the bin and not expired."""
+        clean, key = self._name(name)
+        row = conn.execute(sa.select(lists).where(lists.c.name_key == key)).first()
+        if row is None or (row.deleted_at is not None) != deleted:
+            raise NotFound("st_list_not_in_bin" if deleted else "st_list_not_found", name=clean)
+        if deleted and row.deleted_at < bin_cutoff():
+            raise NotFound("st_list_not_in_bin", name=clean)  # expired: awaiting the purge
+        return row
+
+    @staticmethod
+    def _list_versions(conn, list_id: int) -> int:
+        return int(conn.execute(sa.select(sa.func.max(versions.c.version))
+                                .where(versions.c.list_id == list_id)).scalar() or 0)
+
+    def _summaries(self, deleted: bool) -> list[Summary]:
         latest = (sa.select(versions.c.list_id, sa.func.max(versions.c.version).label("v"))
                   .group_by(versions.c.list_id).subquery())
-        q = (sa.select(lists.c.name, lists.c.created_at.label("first"), versions)
+        live = lists.c.deleted_at.is_not(None) if deleted else lists.c.deleted_at.is_(None)
+        q = (sa.select(lists.c.name, lists.c.created_at.label("first"), lists.c.owner, lists.c.deleted_at,
+                       lists.c.deleted_by, versions)
              .join(latest, latest.c.list_id == lists.c.id)
-             .join(versions, sa.and_(versions.c.list_id == lists.c.id, versions.c.version == latest.c.v)))
+             .join(versions, sa.and_(versions.c.list_id == lists.c.id, versions.c.version == latest.c.v))
+             .where(live))
         with self._read() as conn:
             rows = conn.execute(q).all()
-        out = [Summary(r.name, r.version, r.author, len(json.loads(r.codes)), r.created_at, r.first)
-               for r in rows]
-        return sorted(out, key=lambda s: (s.created_at, s.name), reverse=True)
+        return [Summary(r.name, r.version, r.author, len(json.loads(r.codes)), r.created_at, r.first, r.owner,
+                        r.deleted_at, r.deleted_by) for r in rows]
+
+    def names(self) -> list[Summary]:
+        """Every list (not in the bin) with its latest version, most recently saved first."""
+        return sorted(self._summaries(False), key=lambda s: (s.created_at, s.name), reverse=True)
+
+    def binned_lists(self) -> list[Summary]:
+        """Lists in the bin (restorable until ``deleted_at`` + :data:`BIN_DAYS`), latest deleted first."""
+        cutoff = bin_cutoff()
+        out = [s for s in self._summaries(True) if s.deleted_at >= cutoff]
+        return sorted(out, key=lambda s: s.deleted_at, reverse=True)
+
+    def bin(self) -> list[BinEntry]:
+        """Everything in the bin, lists and datasets, most recently deleted first."""
+        out = [BinEntry("list", None, s.name, s.version, s.owner, s.deleted_at, s.deleted_by, _expires(s.deleted_at))
+               for s in self.binned_lists()]
+        out += [BinEntry("dataset", d.id, d.name, d.versions, d.owner, d.deleted_at, d.deleted_by,
+                         _expires(d.deleted_at)) for d in self.binned_datasets()]
+        return sorted(out, key=lambda e: e.deleted_at, reverse=True)
 
     def open(self, name: str, version: int | None = None) -> SavedList:
         """A list (its latest version unless ``version`` is given)."""
-        name, key = self._name(name)
         with self._read() as conn:
-            row = conn.execute(sa.select(lists.c.id, lists.c.name).where(lists.c.name_key == key)).first()
-            if row is None:
-                raise NotFound("st_list_not_found", name=name)
-            name = row.name
-            n = conn.execute(sa.select(sa.func.count()).where(versions.c.list_id == row.id)).scalar()
+            row = self._list_row(conn, name)
+            n = self._list_versions(conn, row.id)
             q = sa.select(versions).where(versions.c.list_id == row.id)
             q = q.where(versions.c.version == version) if version is not None else \
                 q.order_by(versions.c.version.desc()).limit(1)
             v = conn.execute(q).first()
         if v is None:
-            raise NotFound("st_list_no_version", name=name, version=version)
-        return SavedList(name, v.version, v.author, v.note, json.loads(v.codes), json.loads(v.settings),
+            raise NotFound("st_list_no_version", name=row.name, version=version)
+        return SavedList(row.name, v.version, v.author, v.note, json.loads(v.codes), json.loads(v.settings),
                          v.created_at, int(n))
 
     def history(self, name: str) -> list[SavedList]:
-        """Every version of a list, oldest first."""
-        _, key = self._name(name)
+        """Every version of a list, oldest first (empty when there is no such list)."""
         with self._read() as conn:
-            q = (sa.select(lists.c.name.label("list_name"), versions).join(lists, lists.c.id == versions.c.list_id)
-                 .where(lists.c.name_key == key).order_by(versions.c.version))
-            rows = conn.execute(q).all()
-        return [SavedList(r.list_name, r.version, r.author, r.note, json.loads(r.codes), json.loads(r.settings),
+            try:
+                row = self._list_row(conn, name)
+            except NotFound:
+                return []
+            rows = conn.execute(sa.select(versions).where(versions.c.list_id == row.id)
+                                .order_by(versions.c.version)).all()
+        return [SavedList(row.name, r.version, r.author, r.note, json.loads(r.codes), json.loads(r.settings),
                           r.created_at, len(rows)) for r in rows]
+
+    def audit_log(self, actor: Actor, limit: int = 500) -> list[AuditEntry]:
+        """The latest changes, newest first: an admin's to read."""
+        if actor.role != "admin":
+            raise PermissionDenied("st_denied_admin", user=actor.user, role=actor.role)
+        with self._read() as conn:
+            rows = conn.execute(sa.select(audit).order_by(audit.c.id.desc()).limit(int(limit))).all()
+        return [AuditEntry(int(r.id), r.at, r.user, r.role, r.action, r.kind, int(r.object_id), r.object_name,
+                           json.loads(r.detail)) for r in rows]
 
     def dispose(self) -> None:
         self.engine.dispose()

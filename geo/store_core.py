@@ -50,6 +50,9 @@ lists = sa.Table(
     sa.Column("name", sa.String(NAME_MAX), nullable=False, unique=True),
     sa.Column("created_at", sa.String(32), nullable=False),
     sa.Column("name_key", sa.String(KEY_MAX), nullable=True),  # always set; nullable since the release had none
+    sa.Column("owner", sa.String(NAME_MAX), nullable=True),  # None: saved before roles existed (an admin's)
+    sa.Column("deleted_at", sa.String(32), nullable=True),  # in the bin since
+    sa.Column("deleted_by", sa.String(NAME_MAX), nullable=True),
     sa.Index("ix_target_lists_name_key", "name_key", unique=True),
 )
 versions = sa.Table(
@@ -192,17 +195,20 @@ def default_actor() -> Actor:
     return LOCAL
 
 
-def check_write(actor: Actor, owner: str | None, kind: str, name: str) -> None:
+NEW = object()  # the owner of what does not exist yet
+
+
+def check_write(actor: Actor, owner, kind: str, name: str) -> None:
     """Raise :class:`PermissionDenied` unless ``actor`` may change an object owned by ``owner``.
 
-    ``owner is None``: a new object (planners and admins create). Objects with no recorded
-    owner (saved before roles existed) are an admin's to change.
+    ``owner is NEW``: a new object (planners and admins create). Objects with no recorded
+    owner (None: saved before roles existed) are an admin's to change.
     """
     if not isinstance(actor, Actor):
         raise TypeError("every write needs an Actor")
     if actor.role == "viewer":
         raise PermissionDenied("st_denied_viewer", user=actor.user)
-    if actor.role == "admin" or owner is None or owner == actor.user:
+    if actor.role == "admin" or owner is NEW or owner == actor.user:
         return
     raise PermissionDenied(f"st_denied_owner_{kind}", user=actor.user, name=name, owner=owner or "–")
 

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from . import codes as codes_mod
 from .indicators import Figures
-from .store_core import (Actor, NameExists, NameInBin, NotFound, StoreError, check_write, dataset_versions,
+from .store_core import (NEW, Actor, NameExists, NameInBin, NotFound, StoreError, check_write, dataset_versions,
                          datasets, now, read, write)
 
 BIN_DAYS = 30
@@ -163,7 +163,7 @@ class DatasetStore:
             raise StoreError("st_bad_sha256")
         report_json = json.dumps(report_summary or {}, ensure_ascii=False, sort_keys=True, default=str)
         provinces, periods = provinces_of(figures), periods_of(figures)
-        check_write(actor, None, "dataset", name)
+        check_write(actor, NEW, "dataset", name)
 
         def work(conn):
             row = conn.execute(sa.select(datasets).where(datasets.c.name_key == key)).first()

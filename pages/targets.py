@@ -6,6 +6,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import export, i18n, indicators, maps, store, targeting
+from geo import names as names_mod
 from geo.targeting import Settings
 from ui import state
 
@@ -225,19 +226,23 @@ def save() -> None:
     try:
         saved = db.save(ss["tl_name"], state.selected_codes(), ss["tl_author"], ss["tl_note"],
                         {**settings.to_dict(), "source": fig.source, "synthetic": fig.synthetic},
-                        overwrite=ss["tl_overwrite"])
+                        overwrite=ss["tl_overwrite"], actor=store.default_actor())
     except store.NameExists as exc:
         ss["tl_msg"] = ("error", t("tl_name_exists", name=esc(exc.name), version=exc.version))
         return
     except store.StoreError as exc:
-        ss["tl_msg"] = ("error", t("tl_save_error", error=esc(exc)))
+        ss["tl_msg"] = ("error", t("tl_save_error", error=esc(exc.text(lang))))
         return
     ss.update(tl_open=saved.name, tl_open_pick=saved.name, tl_overwrite=False,
               tl_msg=("success", t("tl_saved_ok", name=esc(saved.name), version=saved.version, n=len(saved.codes))))
 
 
 def delete(name: str) -> None:
-    ss["tl_msg"] = ("success", t("tl_deleted", name=esc(name), n=db.delete(name)))
+    try:
+        ss["tl_msg"] = ("success", t("tl_deleted", name=esc(name), n=db.delete(name, actor=store.default_actor())))
+    except store.StoreError as exc:
+        ss["tl_msg"] = ("error", t("tl_save_error", error=esc(exc.text(lang))))
+        return
     ss["tl_open"] = None if ss.get("tl_open") == name else ss.get("tl_open")
 
 
@@ -305,7 +310,8 @@ e = st.columns([1.4, 1, 1, 1, 1])
 small = e[0].number_input(t("tl_suppress"), 0, 100, 0, key="tl_suppress", help=t("tl_suppress_help"))
 opened = db.open(ss["tl_open"]) if db is not None and ss.get("tl_open") in listed else None
 header = dict(list_name=opened.name, author=opened.author, note=opened.note) if opened else {}
-stem = "target-list" + ("-synthetic" if fig.synthetic else "")
+stem = (names_mod.safe_filename(opened.name, "target-list") if opened else "target-list") + \
+    ("-synthetic" if fig.synthetic else "")
 args = (village, selected, settings, fig.source, fig.synthetic, lang, names, small)
 e[1].download_button(t("tl_download_csv"), lambda: export.target_list_csv(*args, **header), file_name=stem + ".csv",
                      mime="text/csv", disabled=not selected, on_click="ignore")

@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from fixtures.store import release_store
 from geo import store
 
+ME = store.LOCAL  # an admin: the release's lists have no owner
+
 CODES = ["51.03.01.2001", "51.03.01.2002", "51.71.01.1001", "51.71.01.1002"]
 
 
@@ -49,8 +51,8 @@ def release_database_upgrades_intact(url: str) -> None:
     assert store.current_revision(s.engine) == store.head_revision()
     assert histories_of(s) == before  # every list, every version, every field
     # and the upgraded database works: a new version of an old list, a new list
-    assert s.save("Denpasar", CODES[:1], overwrite=True).version == 2
-    assert s.save("Baru", CODES[:2]).version == 1
+    assert s.save("Denpasar", CODES[:1], overwrite=True, actor=ME).version == 2
+    assert s.save("Baru", CODES[:2], actor=ME).version == 1
     assert [h.version for h in s.history("Nusa Penida fishers")] == [1, 2, 3]
     s.dispose()
     again = store.Store(url)  # a second start finds the schema current and runs nothing
@@ -152,7 +154,7 @@ def twins_upgrade_without_losing_a_list(url: str) -> None:
     assert len(report) == 5 and all("renamed to" in line for line in report)
     assert any(f"'{NFD}' renamed to '{NFC} (2)'" in line and "list 1" in line for line in report)
     with pytest.raises(store.NameExists):  # the key is enforced from now on
-        s.save("DAFTAR CAF\u00c9", CODES)
+        s.save("DAFTAR CAF\u00c9", CODES, actor=ME)
     with s.engine.begin() as conn, pytest.raises(sa.exc.IntegrityError):  # by the database itself
         conn.execute(store.lists.insert().values(name="x", name_key=store.name_key(NFC), created_at="now"))
     s.dispose()
