@@ -197,7 +197,7 @@ def test_a_full_database_refuses_saves_clearly(tmp_path):
     sa.event.listen(s.engine, "connect", lambda c, _r: c.execute(f"PRAGMA max_page_count = {pages}"))
     s.engine.dispose()  # new connections get the cap: the file cannot grow, as on a full disk
     with pytest.raises(store.Unwritable, match="disk is full"):
-        s.save("Besar", CODES * 1, note="n" * 4000, settings={"x": "y" * 200_000}, actor=AYU)
+        s.save("Besar", CODES, note="n" * 4000, settings={"x": "y" * 200_000}, actor=AYU)
     assert [n.name for n in s.names()] == ["Ada"]
     s.dispose()
 
