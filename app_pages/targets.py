@@ -6,6 +6,7 @@ from streamlit_folium import st_folium
 from geo.analysis import targeting
 from geo.analysis.targeting import Settings
 from geo.core import i18n, schema
+from geo.core import names as names_mod
 from geo.outputs import export, maps, store, tables, targetlist, targetmap
 from ui import session, state, views
 from ui.text import esc
@@ -227,19 +228,23 @@ def save() -> None:
     try:
         saved = db.save(view["name"], state.selected_codes(), view["author"], view["note"],
                         {**current_settings().to_dict(), "source": fig.source, "synthetic": fig.synthetic},
-                        overwrite=view["overwrite"])
+                        overwrite=view["overwrite"], actor=store.default_actor())
     except store.NameExists as exc:
         ss["tl_msg"] = ("error", t("tl_name_exists", name=esc(exc.name), version=exc.version))
         return
     except store.StoreError as exc:
-        ss["tl_msg"] = ("error", t("tl_save_error", error=esc(exc)))
+        ss["tl_msg"] = ("error", t("tl_save_error", error=esc(exc.text(lang))))
         return
     view.update(list=saved.name, open_pick=saved.name, overwrite=False)
     ss["tl_msg"] = ("success", t("tl_saved_ok", name=esc(saved.name), version=saved.version, n=len(saved.codes)))
 
 
 def delete(name: str) -> None:
-    ss["tl_msg"] = ("success", t("tl_deleted", name=esc(name), n=db.delete(name)))
+    try:
+        ss["tl_msg"] = ("success", t("tl_deleted", name=esc(name), n=db.delete(name, actor=store.default_actor())))
+    except store.StoreError as exc:
+        ss["tl_msg"] = ("error", t("tl_save_error", error=esc(exc.text(lang))))
+        return
     view.set("del_sure", False)
     if view["list"] == name:
         view.set("list", "")
@@ -314,7 +319,8 @@ small = view.widget(e[0].number_input, "suppress", t("tl_suppress"), min_value=0
                     help=t("tl_suppress_help"))
 opened = db.open(view["list"]) if db is not None and view["list"] in listed else None
 header = dict(list_name=opened.name, author=opened.author, note=opened.note) if opened else {}
-stem = "target-list" + ("-synthetic" if fig.synthetic else "")
+stem = (names_mod.safe_filename(opened.name, "target-list") if opened else "target-list") + \
+    ("-synthetic" if fig.synthetic else "")
 args = (village, selected, settings, fig.source, fig.synthetic, lang, names, small)
 e[1].download_button(t("tl_download_csv"), lambda: targetlist.target_list_csv(*args, **header),
                      file_name=stem + ".csv", mime="text/csv", disabled=not selected, on_click="ignore")

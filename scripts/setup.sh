@@ -44,8 +44,14 @@ fi
 # 3. Boundary cache (read from ../shared/boundaries, or downloaded from the pinned commit).
 .venv/bin/python -m geo boundaries
 
-# 4. For the tests: Debian's Chromium, driven by Playwright (never `playwright install`).
+# 4. For the tests: Debian's Chromium, driven by Playwright (never `playwright install`), and
+# Debian's PostgreSQL (the store's tests start a throwaway server with its initdb; they fail
+# without it unless GEO_ALLOW_SKIP_POSTGRES is set).
 if [ "$DEV" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   echo "setup: installing Chromium (Debian)"
   apt_install chromium fonts-dejavu-core
+fi
+if [ "$DEV" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "setup: installing PostgreSQL (Debian)"
+  apt_install postgresql
 fi

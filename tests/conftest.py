@@ -158,3 +158,21 @@ def click_area(frame, code: str) -> None:
         if (hit(0, 0) && hit(-2, -2) && hit(2, 2) && hit(-2, 2) && hit(2, -2)) return [x - r.x, y - r.y]; }
       return [r.width / 2, r.height / 2]; }""", code)
     path.click(force=True, position={"x": point[0], "y": point[1]})
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server for the session (tests/pgserver.py: fails, not skips, when missing)."""
+    import pgserver
+    with pgserver.server() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_url(pg_server, request):
+    """A fresh, empty database on the session's PostgreSQL server, one per test."""
+    import re
+
+    import pgserver
+    name = "t_" + re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:50]
+    return pgserver.fresh_database(pg_server, name)

@@ -1,6 +1,6 @@
 """Bombs: small files that would take the reader's memory or time, refused with a message, memory low.
 
-Each file is generated here (tests/fixtures/hostile/builders.py), read by the command line
+Each file is generated here (testsupport/hostile.py), read by the command line
 (exit 2, one message naming the file) and, for the memory, by ``geo.figures.read_table`` in a
 fresh Python process whose peak resident memory (ru_maxrss) is compared with a baseline
 process that imports the same modules and reads a small good workbook.

@@ -28,6 +28,7 @@ from conftest import ROOT, needs_shared
 
 from geo.analysis import frames as analysis_frames
 from geo.outputs import targetlist
+from testsupport import extremes
 from testsupport import hostile as builders
 
 pytestmark = needs_shared
@@ -198,6 +199,46 @@ def test_all_rows_rejected_exits_1_and_keeps_every_row(capsys, tmp_path):
     status, obj, report = check(capsys, tmp_path, "f.csv", f"{H}\n51.71.01.1001,Serangan,x,1\n,JUMLAH,1,1\n")
     assert status == 1 and obj["invalid"] == 2
     conserved(obj, report, [2, 3])
+
+
+# ---------------------------------------------------------------- numeric extremes (issue 17)
+
+@pytest.mark.parametrize("name,build,expected", [
+    ("extremes.csv", extremes.csv_file, extremes.csv_expected),
+    ("extremes.xlsx", extremes.xlsx_file, extremes.xlsx_expected),
+], ids=["csv", "xlsx"])
+def test_numeric_extremes_are_invalid_rows_naming_the_cell(capsys, tmp_path, name, build, expected):
+    """Huge, scientific, NaN, inf, negative and fractional counts: one error on their cell each,
+    never a traceback; the largest count allowed and the good row are used; no row lost."""
+    status, obj, report = check(capsys, tmp_path, name, build())
+    assert status == 0
+    assert problems(obj) == expected()
+    n_bad = len(expected())
+    used = 2 if name.endswith(".csv") else 1  # the CSV also holds the largest allowed count
+    assert {c: obj[c] for c in CATEGORIES} == {**{c: 0 for c in CATEGORIES}, "invalid": n_bad,
+                                               "matched_by_code": used}
+    conserved(obj, report, list(range(2, 2 + n_bad + used)))
+    assert [r["category"] for r in report] == ["invalid"] * n_bad + ["matched_by_code"] * used
+
+
+def test_largest_allowed_count_is_read_exactly():
+    from geo import figures
+    assert figures.parse_count(extremes.CSV_LIMIT[0]) == (extremes.CSV_LIMIT[1], None)
+    assert figures.parse_count(figures.COUNT_MAX) == (figures.COUNT_MAX, None)
+    assert figures.parse_count(float(figures.COUNT_MAX)) == (figures.COUNT_MAX, None)
+
+
+@pytest.mark.parametrize("build,suffix", [(extremes.csv_file, ".csv"), (extremes.xlsx_file, ".xlsx")],
+                         ids=["csv", "xlsx"])
+def test_numeric_extremes_through_the_real_command(tmp_path, build, suffix):
+    """As a user runs it, in a new process: the text report, no traceback."""
+    path = tmp_path / f"extremes{suffix}"
+    path.write_bytes(build())
+    p = subprocess.run([sys.executable, "-m", "geo", "check", str(path)], cwd=ROOT, capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "Traceback" not in p.stderr + p.stdout and p.stderr == ""
+    assert "row 2, workers: error: " in p.stdout and "invalid " in p.stdout
 
 
 # ---------------------------------------------------------------- codes mangled by spreadsheets

@@ -17,6 +17,7 @@ import pytest
 from conftest import ROOT, make_app, needs_shared, wkey
 
 from geo.figures import model as figures_model
+from testsupport import extremes
 from testsupport import hostile as builders
 
 pytestmark = needs_shared
@@ -102,6 +103,29 @@ def test_a_picture_is_refused_by_the_upload_widget_without_details():
     at = upload_page("peta.png", builders.png(), "image/png")
     assert len(at.exception) == 1
     assert at.exception[0].message == REDACTED and list(at.exception[0].stack_trace) == []
+
+
+@pytest.mark.parametrize("name,build,expected,mime", [
+    ("extremes.csv", extremes.csv_file, extremes.csv_expected, CSV),
+    ("extremes.xlsx", extremes.xlsx_file, extremes.xlsx_expected, XLSX),
+], ids=["csv", "xlsx"])
+def test_numeric_extremes_on_the_page_are_invalid_rows_with_their_cell(name, build, expected, mime):
+    """Huge, scientific, NaN, inf, negative and fractional counts (issue 17): no exception, each
+    row in the problems table on its row and column with its message, every row counted once."""
+    at = upload_page(name, build(), mime)
+    assert not at.exception and not at.error
+    assert "Traceback" not in visible_text(at)
+    m = {x.label: x.value for x in at.metric}
+    cats = ("Matched by code", "Matched by name", "Ambiguous", "Unmatched", "Invalid")
+    n_bad = len(expected())
+    used = 2 if name.endswith(".csv") else 1
+    assert (m["Rows"], m["Invalid"], m["Matched by code"]) == (str(n_bad + used), str(n_bad), str(used))
+    assert int(m["Rows"]) == sum(int(m[k]) for k in cats)
+    problems = at.dataframe[1].value
+    got = list(zip(problems["Row"].tolist(), problems["Column"].tolist(), problems["Message"].tolist()))
+    assert got == [(row, col, msg) for row, col, _, msg in expected()]
+    at.button(key="fig_use").click().run()  # the usable rows can still be used
+    assert not at.exception
 
 
 def _hostile_file() -> bytes:

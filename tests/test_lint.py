@@ -1,5 +1,5 @@
-"""Static checks that catch real bugs cheaply: undefined names, unused imports, syntax errors,
-unsorted imports (rules in pyproject.toml)."""
+"""Static checks that catch real bugs cheaply: undefined names, unused imports, syntax errors (the
+rules are in pyproject.toml)."""
 import subprocess
 import sys
 

@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import threading
-from pathlib import Path
 
 import pytest
 
 from geo.outputs import store
+
+ME = store.Actor("ayu", "planner")
 
 CODES = ["51.03.01.2001", "51.03.01.2002", "51.71.01.1001"]
 WRITERS = 16
@@ -27,15 +23,15 @@ def url(tmp_path) -> str:
 def test_save_open_names_delete(url):
     s = store.Store(url)
     saved = s.save("Nusa Penida fishers", CODES + ["5103012001"], author="Ayu", note="first round",
-                   settings={"uptake": 80, "segments": ["fisher"]})
+                   settings={"uptake": 80, "segments": ["fisher"]}, actor=ME)
     assert saved.version == 1 and saved.codes == CODES  # normalised, duplicate dropped
     got = s.open("  Nusa   Penida fishers ")  # same name once spaces are tidied
     assert (got.author, got.note, got.codes, got.settings) == ("Ayu", "first round", CODES,
                                                                {"segments": ["fisher"], "uptake": 80})
-    s.save("Second", CODES[:1])
+    s.save("Second", CODES[:1], actor=ME)
     assert [n.name for n in s.names()] == ["Second", "Nusa Penida fishers"]  # latest first
-    assert s.delete("Second") == 1
-    assert s.delete("Second") == 0
+    assert s.delete("Second", actor=ME) == 1
+    assert s.delete("Second", actor=ME) == 0
     with pytest.raises(store.NotFound):
         s.open("Second")
     assert [n.name for n in s.names()] == ["Nusa Penida fishers"]
@@ -43,11 +39,11 @@ def test_save_open_names_delete(url):
 
 def test_same_name_is_not_overwritten_silently(url):
     s = store.Store(url)
-    s.save("Badung", CODES[:2], author="A", note="v1")
+    s.save("Badung", CODES[:2], author="A", note="v1", actor=ME)
     with pytest.raises(store.NameExists, match="already exists"):
-        s.save("Badung", CODES[2:], author="B")
+        s.save("Badung", CODES[2:], author="B", actor=ME)
     assert s.open("Badung").codes == CODES[:2]
-    v2 = s.save("Badung", CODES[2:], author="B", note="v2", overwrite=True)
+    v2 = s.save("Badung", CODES[2:], author="B", note="v2", overwrite=True, actor=ME)
     assert v2.version == 2
     assert s.open("Badung").codes == CODES[2:]
     # the earlier version is kept and can be opened
@@ -55,17 +51,17 @@ def test_same_name_is_not_overwritten_silently(url):
     assert (old.codes, old.author, old.note, old.versions) == (CODES[:2], "A", "v1", 2)
     assert [h.version for h in s.history("Badung")] == [1, 2]
     assert s.names()[0].version == 2 and s.names()[0].villages == 1
-    assert s.delete("Badung") == 2
+    assert s.delete("Badung", actor=ME) == 2
 
 
 def test_bad_input_is_refused_with_a_message(url):
     s = store.Store(url)
-    with pytest.raises(store.StoreError, match="needs a name"):
-        s.save("   ", CODES)
+    with pytest.raises(store.StoreError, match="visible character"):
+        s.save("   ", CODES, actor=ME)
     with pytest.raises(store.StoreError, match="not a village code: '51.03'"):
-        s.save("x", ["51.03.01.2001", "51.03"])
+        s.save("x", ["51.03.01.2001", "51.03"], actor=ME)
     with pytest.raises(store.StoreError, match="at most"):
-        s.save("n" * 500, CODES)
+        s.save("n" * 500, CODES, actor=ME)
     assert s.names() == []  # nothing half-saved
 
 
@@ -102,10 +98,10 @@ def _writer(url: str, who: int, start, errors) -> None:
         start.wait()
         for i in range(SAVES_EACH):
             code = f"51.03.01.{2000 + who * SAVES_EACH + i:04d}"
-            s.save(f"w{who}-{i}", [code], author=f"writer {who}", note=str(i))
-            s.save("shared", [code], author=f"writer {who}", note=f"{who}-{i}", overwrite=True)
+            s.save(f"w{who}-{i}", [code], author=f"writer {who}", note=str(i), actor=ME)
+            s.save("shared", [code], author=f"writer {who}", note=f"{who}-{i}", overwrite=True, actor=ME)
         try:
-            s.save("race", [f"51.03.01.{2000 + who:04d}"], author=str(who))
+            s.save("race", [f"51.03.01.{2000 + who:04d}"], author=str(who), actor=ME)
         except store.NameExists:
             pass
         s.dispose()
@@ -157,72 +153,57 @@ def test_sixteen_threads_lose_no_save(url):
 
 
 # ---------------------------------------------------------------- PostgreSQL (same code)
-
-
-def _postgres_url():
-    """$GEO_TEST_POSTGRES_URL, or a throwaway cluster when Debian's PostgreSQL is installed."""
-    url = os.environ.get("GEO_TEST_POSTGRES_URL")
-    if url:
-        return url, None
-    bindir = Path("/usr/lib/postgresql")
-    initdb = sorted(bindir.glob("*/bin/initdb"))
-    if not initdb:
-        return None, None
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        return None, None
-    return "local", initdb[-1].parent
-
-
-@pytest.fixture(scope="module")
-def pg_url():
-    url, bindir = _postgres_url()
-    if url is None:
-        pytest.skip("no PostgreSQL: set GEO_TEST_POSTGRES_URL or install postgresql and psycopg")
-    if url != "local":
-        yield url
-        return
-    # a throwaway cluster in a temporary folder, owned by an unprivileged user when run as root
-    root = Path(tempfile.mkdtemp(prefix="geo-pg-"))
-    data = root / "data"
-    user = []
-    if os.geteuid() == 0:
-        if subprocess.run(["id", "postgres"], capture_output=True).returncode != 0:
-            pytest.skip("running as root without a 'postgres' user to run the server")
-        shutil.chown(root, "postgres")
-        user = ["runuser", "-u", "postgres", "--"]
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    try:
-        subprocess.run(user + [str(bindir / "initdb"), "-D", str(data), "-U", "geo", "--auth=trust"],
-                       check=True, capture_output=True)
-        subprocess.run(user + [str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(root / "log"),
-                               "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1", "start"],
-                       check=True, capture_output=True)
-    except (subprocess.CalledProcessError, OSError) as exc:
-        shutil.rmtree(root, ignore_errors=True)
-        pytest.skip(f"could not start a local PostgreSQL: {exc}")
-    try:
-        yield f"postgresql://geo@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(user + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
-                       capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+# pg_url (conftest.py): a fresh database on a throwaway server; a missing server fails the test
 
 
 def test_postgres_same_code_path(pg_url):
     s = store.Store(pg_url)
-    with s.engine.begin() as conn:
-        conn.execute(store.versions.delete())
-        conn.execute(store.lists.delete())
-    s.save("Badung", CODES[:2], author="A")
+    s.save("Badung", CODES[:2], author="A", actor=ME)
     with pytest.raises(store.NameExists):
-        s.save("Badung", CODES)
-    assert s.save("Badung", CODES, overwrite=True).version == 2
+        s.save("Badung", CODES, actor=ME)
+    assert s.save("Badung", CODES, overwrite=True, actor=ME).version == 2
     assert s.open("Badung", 1).codes == CODES[:2]
-    assert s.delete("Badung") == 2
+    assert s.delete("Badung", actor=ME) == 2
     s.dispose()
     _run_processes(pg_url)
     _check_nothing_lost(pg_url)
+
+
+# ---------------------------------------------------------------- names (issue 18)
+
+NFC = "Daftar Caf\u00e9"
+
+
+def test_twins_are_one_name(url):
+    s = store.Store(url)
+    s.save(NFC, CODES[:1], actor=ME)
+    for twin in ("Daftar Cafe\u0301", "daftar caf\u00e9", "Daftar\u200b Caf\u00e9", " DAFTAR  CAF\u00c9 "):
+        with pytest.raises(store.NameExists) as exc:
+            s.save(twin, CODES, actor=ME)
+        assert exc.value.name == NFC  # the message names the list as it was saved
+        assert s.open(twin).name == NFC
+    assert s.save("daftar caf\u00e9", CODES, overwrite=True, actor=ME).name == NFC  # overwriting keeps the first spelling
+    assert [n.name for n in s.names()] == [NFC]
+
+
+@pytest.mark.parametrize("raw,saved", [
+    ("\u202eefaC ratfaD", "efaC ratfaD"), ("a\x07b\x1b[31mc", "ab[31mc"),
+    ("**bold** <b>x</b> [link](http://x) ${alert(1)}", "**bold** <b>x</b> [link](http://x) ${alert(1)}"),
+])
+def test_names_are_saved_clean(url, raw, saved):
+    s = store.Store(url)
+    assert s.save(raw, CODES, author="\u202eAyu\x07", actor=ME).name == saved
+    assert [n.name for n in s.names()] == [saved] and s.open(saved).author == "Ayu"
+
+
+def test_refusals_give_their_own_reason_in_both_languages(url):
+    s = store.Store(url)
+    with pytest.raises(store.InvalidName) as exc:
+        s.save("\u200b\u200b\u200b", CODES, actor=ME)
+    assert "visible character" in str(exc.value) and "terlihat" in exc.value.text("id")
+    with pytest.raises(store.InvalidName) as exc:
+        s.save("x" * 10_000, CODES, actor=ME)
+    assert str(exc.value) == "The name is too long: at most 120 characters (10000 given)."
+    with pytest.raises(store.InvalidName, match="at most 4000"):
+        s.save("x", CODES, note="n" * 4001, actor=ME)
+    assert s.names() == []

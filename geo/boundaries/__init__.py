@@ -9,13 +9,7 @@ The names below are the stage's public API, so callers write ``boundaries.load("
 """
 from geo.boundaries import upstream
 from geo.boundaries.build import build_province
-from geo.boundaries.cache import (
-           DEFAULT_CACHE,
-           build_estimate_s,
-           ensure_province,
-           is_cached,
-           load,
-)
+from geo.boundaries.cache import DEFAULT_CACHE, build_estimate_s, ensure_province, is_cached, load
 from geo.boundaries.model import GEOMETRIES, BoundarySet
 from geo.boundaries.topology import join_topologies, subset_topology
 from geo.core.schema import LEVELS

@@ -15,21 +15,10 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.boundaries import upstream
-from geo.boundaries.build import (
-    BUILD_VERSION,
-    GAP_WIDTH_DEG,
-    build_province,
-)
+from geo.boundaries.build import BUILD_VERSION, GAP_WIDTH_DEG, build_province
 from geo.boundaries.model import GEOMETRIES, BoundarySet
-from geo.boundaries.topology import (
-    OVERVIEW_QUANTIZATION,
-    OVERVIEW_TOLERANCE_DEG,
-    TOPO_QUANTIZATION,
-    WEB_TOLERANCE_DEG,
-    join_topologies,
-    simplify_layers,
-    topology_json,
-)
+from geo.boundaries.topology import (OVERVIEW_QUANTIZATION, OVERVIEW_TOLERANCE_DEG, TOPO_QUANTIZATION,
+                                     WEB_TOLERANCE_DEG, join_topologies, simplify_layers, topology_json)
 from geo.core.schema import LEVELS
 
 try:

@@ -15,14 +15,7 @@ from geo.analysis import frames as analysis_frames
 from geo.analysis import weights as wts
 from geo.core import schema
 
-from . import (
-    add_figures_source,
-    add_json,
-    emit,
-    fail,
-    load_figures,
-    prepare_with_boundaries,
-)
+from . import add_figures_source, add_json, emit, fail, load_figures, prepare_with_boundaries
 
 LEVELS = ("village", "district", "regency")
 

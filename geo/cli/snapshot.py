@@ -16,14 +16,7 @@ from geo.analysis import frames as analysis_frames
 from geo.core import i18n, schema
 from geo.outputs import choropleth, export
 
-from . import (
-    add_figures_source,
-    add_json,
-    emit,
-    fail,
-    load_figures,
-    prepare_with_boundaries,
-)
+from . import add_figures_source, add_json, emit, fail, load_figures, prepare_with_boundaries
 
 
 def register(sub: argparse._SubParsersAction) -> None:

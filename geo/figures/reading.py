@@ -312,8 +312,32 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bo
                 return formula
 
 
+def _lenient_numbers() -> None:
+    """Make openpyxl keep a numeric cell it cannot parse (``<v>inf</v>``, ``<v>NaN</v>``) as text.
+
+    openpyxl casts a numeric cell with ``int()`` or ``float()`` and raises on anything else,
+    which would refuse the whole workbook for one bad cell; kept as text, the cell follows
+    the text rules and becomes a problem on its row and column (CONTRACT.md). Values openpyxl
+    can parse are cast exactly as before. Installed once, at the first workbook opened.
+    """
+    from openpyxl.worksheet import _reader
+    cast = _reader._cast_number
+    if getattr(cast, "geo_lenient", False):
+        return
+
+    def lenient(value: str):
+        try:
+            return cast(value)
+        except (ValueError, OverflowError):
+            return value
+
+    lenient.geo_lenient = True
+    _reader._cast_number = lenient
+
+
 def _open_workbook(data: bytes, data_only: bool):
     import openpyxl
+    _lenient_numbers()
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except FiguresError:

@@ -10,6 +10,7 @@ thirty-four, ``12,5`` is refused (people are not fractional).
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -76,8 +77,11 @@ _INT = re.compile(r"^\d+$")
 _DECIMAL = re.compile(r"^(\d*)[.,](\d+)$")
 _ID_DECIMAL = re.compile(r"^(\d{1,3}(?:\.\d{3})+),(\d+)$")
 _EN_DECIMAL = re.compile(r"^(\d{1,3}(?:,\d{3})+)\.(\d+)$")
-_SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+_SCIENTIFIC = re.compile(r"^(?:\d+(?:[.,]\d*)?|[.,]\d+)[eE][+-]?\d+$")
 _MISSING_MARKS = {"-", "–", "—", "n/a", "na", "#n/a"}
+_NOT_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "∞", "+∞", "-∞"}
+COUNT_MAX = 1_000_000_000  # CONTRACT.md: a count is a whole number from 0 to 1,000,000,000
+_LIMIT_KEYS = {"count_too_large", "scientific", "not_finite"}  # messages that state the range
 
 
 def parse_count(value, comma_thousands: bool = False) -> tuple[int | None, str | None]:
@@ -85,50 +89,68 @@ def parse_count(value, comma_thousands: bool = False) -> tuple[int | None, str |
 
     ``1.234`` and ``1.234.567`` are thousands; ``12,5`` is a decimal comma (so a fractional
     count); ``1,234`` is thousands only in a comma-separated CSV (``comma_thousands``), where
-    it must have been quoted. ``12,0`` and ``12.00`` are whole numbers.
+    it must have been quoted. ``12,0`` and ``12.00`` are whole numbers. A count is a whole
+    number from 0 to :data:`COUNT_MAX` (CONTRACT.md): above it is ``count_too_large``; ``NaN`` and
+    ``inf`` are ``not_finite``; scientific notation (``1.2E+04``) is ``scientific``, because
+    Excel writes it for numbers it has already rounded. Never raises, whatever the cell.
     """
     if value is None:
         return None, None
     if isinstance(value, bool):
         return None, "not_number"
     if isinstance(value, int):
-        return (value, None) if value >= 0 else (None, "negative")
-    if isinstance(value, float):
-        if value != value:
-            return None, None
         if value < 0:
             return None, "negative"
-        return (int(value), None) if value.is_integer() else (None, "fractional")
+        return (value, None) if value <= COUNT_MAX else (None, "count_too_large")
+    if isinstance(value, float):  # an XLSX numeric cell
+        if not math.isfinite(value):
+            return None, "not_finite"
+        if value < 0:
+            return None, "negative"
+        if not value.is_integer():
+            return None, "fractional"
+        return (int(value), None) if value <= COUNT_MAX else (None, "count_too_large")
     if not isinstance(value, str):
         return None, "not_number"
     text = re.sub(r"[\s\u00a0\u2009\u202f]", "", value)
     if not text or text.lower() in _MISSING_MARKS:
         return None, None
+    if text.lower() in _NOT_FINITE:
+        return None, "not_finite"
     negative = text[0] in "-−"
     if text[0] in "+-−":
         text = text[1:]
     whole: int | None = None
     fractional = False
     if _INT.match(text):
-        whole = int(text)
+        whole = _whole(text)
     elif _THOUSANDS_DOT.match(text):
-        whole = int(text.replace(".", ""))
+        whole = _whole(text.replace(".", ""))
     elif _THOUSANDS_COMMA.match(text) and comma_thousands:
-        whole = int(text.replace(",", ""))
+        whole = _whole(text.replace(",", ""))
     elif m := (_ID_DECIMAL.match(text) or _EN_DECIMAL.match(text)):
-        whole, fractional = int(re.sub(r"[.,]", "", m.group(1))), int(m.group(2)) != 0
+        whole, fractional = _whole(re.sub(r"[.,]", "", m.group(1))), m.group(2).strip("0") != ""
     elif m := _DECIMAL.match(text):
-        whole, fractional = int(m.group(1) or 0), int(m.group(2)) != 0
+        whole, fractional = _whole(m.group(1) or "0"), m.group(2).strip("0") != ""
     elif _SCIENTIFIC.match(text):
-        number = float(text.replace(",", "."))
-        whole, fractional = int(number), not number.is_integer()
+        return None, "negative" if negative else "scientific"
     else:
         return None, "not_number"
     if negative and (whole or fractional):
         return None, "negative"
     if fractional:
         return None, "fractional"
-    return whole, None
+    return (whole, None) if whole <= COUNT_MAX else (None, "count_too_large")
+
+
+def _whole(digits: str) -> int:
+    """The digits as an integer; any number past :data:`COUNT_MAX` as ``COUNT_MAX + 1``.
+
+    Python refuses ``int()`` on more than 4,300 digits (ValueError), and no count needs more
+    than ten: a longer number is simply too large.
+    """
+    significant = digits.lstrip("0")
+    return int(significant or "0") if len(significant) <= len(str(COUNT_MAX)) else COUNT_MAX + 1
 
 
 _PERIOD_FORMS = (
@@ -246,7 +268,8 @@ def validate(raw: RawTable, mapping: dict[str, str | None],
         for col in count_cols:
             value, key = parse_count(get.get(col), comma_thousands)
             if key:
-                problem(number, col, key, value=_text(get.get(col)))
+                extra = {"limit": COUNT_MAX} if key in _LIMIT_KEYS else {}
+                problem(number, col, key, value=_text(get.get(col)), **extra)
                 any_count = True
             rec[col] = value
             any_count = any_count or value is not None
