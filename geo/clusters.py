@@ -574,13 +574,23 @@ def fill_for(settings: Settings, var: Variable) -> int:
     return settings.k if settings.population_used == "segment" and var.outside else 0
 
 
+def needs_land(frame: gpd.GeoDataFrame, sub: gpd.GeoDataFrame) -> bool:
+    """Whether areas of ``frame`` left out of ``sub`` could cut analysed ones off: only areas
+    with a geometry can, and only then are islands told apart on the whole coverage."""
+    left_out = ~frame["code"].isin(sub["code"]).to_numpy()
+    if not left_out.any():
+        return False
+    geom = np.asarray(frame.geometry.values)[left_out]
+    return bool((~(shapely.is_missing(geom) | shapely.is_empty(geom))).any())
+
+
 def default_weights_for(frame: gpd.GeoDataFrame) -> WeightsFor:
     """Weights of a subset of ``frame``'s areas, islands told apart on ``frame``'s land (computed once)."""
     land: dict = {}
 
     def build(sub: gpd.GeoDataFrame, kind: str, k: int, fill: int) -> wts.Weights:
-        if kind != "knn" and len(sub) < len(frame) and "groups" not in land:
-            land["groups"] = wts.land_groups(frame)
+        if kind != "knn" and "groups" not in land:
+            land["groups"] = wts.land_groups(frame) if needs_land(frame, sub) else None
         return wts.build(sub, kind, k, land=land.get("groups"), fill=fill)
 
     return build

@@ -94,7 +94,7 @@ except clusters.Refusal as exc:
 codes_key = hashlib.sha1("\n".join(var.frame["code"]).encode()).hexdigest()
 kinds = clusters.weight_kinds(settings)
 fill = clusters.fill_for(settings, var)
-land = land_for(provinces, level, frame) if len(var.frame) < len(frame) else None
+land = land_for(provinces, level, frame) if clusters.needs_land(frame, var.frame) else None
 bar = st.progress(0.0)
 built = {}
 for i, kind in enumerate(kinds):
