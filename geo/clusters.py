@@ -278,8 +278,10 @@ def _draw(rng: np.random.Generator, others: int, rows: int, k: int) -> np.ndarra
     Drawn with replacement and redrawn where an index repeats (rejection sampling is exact);
     when repeats would be common (k² > others), a sort of random keys instead.
     """
-    if k * (k - 1) > others:
-        return np.argsort(rng.random((rows, others)), axis=1)[:, :k].T.astype(np.int64)
+    if k * (k - 1) > others:  # few areas (others < k²): keys of at most _BLOCK numbers at a time
+        step = max(1, _BLOCK // others)
+        return np.concatenate([np.argsort(rng.random((min(step, rows - s), others)), axis=1)[:, :k]
+                               for s in range(0, rows, step)]).T.astype(np.int64)
     d = rng.integers(0, others, (k, rows), dtype=np.int64)
     if k > 1:
         redo = np.flatnonzero(_repeats(d))

@@ -76,9 +76,10 @@ def old_two_sided(y: np.ndarray, w, statistic: str, seed: int) -> np.ndarray:
 
 def test_p_values_match_the_exact_conditional_permutation_distribution_with_ties():
     """On a small map every neighbour draw can be enumerated: the p-values converge to the
-    exact two-sided value, ties counted on both sides."""
+    exact two-sided value, ties counted on both sides (area 2 has 4 neighbours among 9 others:
+    drawn by sorting random keys rather than by rejection)."""
     y = np.array([0, 0, 0, 0, 5, 5, 9, 0, 2, 7], dtype=float)
-    neighbours = {0: [1, 2], 1: [0, 2], 2: [0, 1, 3], 3: [2, 4], 4: [3, 5, 6], 5: [4, 6], 6: [4, 5],
+    neighbours = {0: [1, 2], 1: [0, 2], 2: [0, 1, 3, 4], 3: [2, 4], 4: [3, 5, 6], 5: [4, 6], 6: [4, 5],
                   7: [8], 8: [7, 9], 9: [8]}
     from libpysal import weights as lpw
     w = lpw.W(neighbours, silence_warnings=True)
@@ -93,6 +94,18 @@ def test_p_values_match_the_exact_conditional_permutation_distribution_with_ties
     # area 0: a zero between zeros; 4 of the 9 others are zeros, so a draw of 2 is all zeros
     # (as low as observed, a tie) with chance C(4,2)/C(9,2) = 6/36: p = 2 * 6/36, not 2/(R+1)
     assert test.p[0] == pytest.approx(2 * 6 / 36, abs=0.006)
+    # unequal weights: the draws are ordered, each value landing on each weight alike
+    weights = {i: [1.0 + j for j in range(len(nb))] for i, nb in neighbours.items()}
+    w = lpw.W(neighbours, weights, silence_warnings=True)
+    w.transform = "r"
+    test = clusters.permutation_test(y, w, permutations=99_999, seed=6)
+    for i in (4, 8):
+        nb, wi = neighbours[i], np.array(weights[i]) / sum(weights[i])
+        others = [j for j in range(len(y)) if j != i]
+        sums = np.array([y[list(c)] @ wi for c in itertools.permutations(others, len(nb))])
+        observed = y[nb] @ wi
+        exact = min(1.0, 2 * min((sums >= observed - 1e-9).mean(), (sums <= observed + 1e-9).mean()))
+        assert test.p[i] == pytest.approx(exact, abs=0.006), (i, test.p[i], exact)
 
 
 def test_an_area_whose_draws_all_equal_its_value_is_never_significant():
