@@ -14,7 +14,7 @@ A cluster here is a statistical finding, not a dark patch on a choropleth:
   other n - 1 areas. With row-standardised weights both local statistics are, for a fixed
   area, monotone functions of the weighted sum of the neighbours' values
   L_i = sum_j w_ij y_j (I_i = z_i / m2 * (L_i - ybar), G*_i = (w_ii y_i + L_i) / sum y), so the
-  test is done on L_i. With R_i draws L*:
+  test is done on L_i, and gives local Moran and Gi* the same p-values. With R_i draws L*:
 
       p_i = min(1, 2 * (1 + min(#{L* >= L_i - eps_i}, #{L* <= L_i + eps_i})) / (R_i + 1))
       eps_i = 1e-9 * sum_j w_ij * max(max |y|, max y - min y)
@@ -24,9 +24,10 @@ A cluster here is a statistical finding, not a dark patch on a choropleth:
   sides*. So an area whose draws all equal its observed value (every other area has the
   same value; or, for local Moran, its own value is the mean, so I_i is 0 whatever the
   draw) gets p = 1 and is never significant; a zero village among zero neighbours, where
-  most villages are zero, gets p about 1, not the smallest value. Under the null (the values
-  shuffled at random over the areas) P(p_i <= a) <= a for every area: the test is exact or
-  conservative, also on counts with many ties.
+  most villages are zero, gets a large p-value (all-zero draws tie with it), not the
+  smallest one as with esda's. Under the null (the values shuffled at random over the
+  areas) P(p_i <= a) <= a for every area: the test is exact or conservative, also on counts
+  with many ties.
 - **Enough permutations** (adaptive): R0 (999 by default) draws for every area; with the FDR
   on, the areas still at the floor (no draw as extreme: p = 2 / (R + 1)) get more, to the next
   10^j - 1 at which the floor is below their Benjamini-Hochberg threshold, until the FDR
@@ -37,8 +38,10 @@ A cluster here is a statistical finding, not a dark patch on a choropleth:
   significant when its FDR-adjusted p-value is at most alpha.
 - **The segment's own villages** (``population="segment"``, the default for fishers): a
   segment present in only part of the area is analysed among the villages where it has
-  workers, with weights among them (contiguity where they touch, the k nearest otherwise,
-  islands joined); across all villages the only finding for fishers would be "the coast".
+  workers, with weights among them: contiguity where they touch, plus the k nearest for a
+  village touching fewer than k (coastal villages touch two, a chain too thin for a local
+  test), islands joined as everywhere; across all villages the only finding for fishers
+  would be "the coast".
 - **Stability**: the label of each village is recomputed with the other weights (queen, rook,
   k nearest) and other seeds; a village is *stable* when all runs agree, so outreach teams
   can prefer robust clusters.
