@@ -61,7 +61,7 @@ def test_fishers_are_analysed_among_their_own_villages(bali):
     assert not at.exception
     notes = " ".join(c.value for c in at.caption)
     assert "Only the villages where fishers work are analysed: 175 villages; 541 villages without fishers" in notes
-    assert "which stretch of coast" in notes
+    assert "(for fishers: which stretch of coast)" in notes
     table = at.dataframe[0].value
     assert len(table) >= 5  # the demo's fishing centres
     from geo import demo
