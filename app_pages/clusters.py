@@ -24,17 +24,24 @@ LEVELS = ("village", "district", "regency")
 D = clusters.Settings()
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def land_for(provinces: tuple[str, ...], level: str, _frame) -> pd.Series:
+    """The land mass of every area of the level, to tell real islands from villages cut off."""
+    return wts.land_groups(_frame)
+
+
 @st.cache_resource(show_spinner=False, max_entries=12)
-def weights_for(provinces: tuple[str, ...], level: str, codes_key: str, kind: str, k: int, _frame) -> wts.Weights:
+def weights_for(provinces: tuple[str, ...], level: str, codes_key: str, kind: str, k: int, fill: int,
+                _frame, _land) -> wts.Weights:
     """Weights of one set of areas (shared by every variable with values in the same areas)."""
-    return wts.build(_frame, kind, k)
+    return wts.build(_frame, kind, k, land=_land, fill=fill)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def analyse(figures_key: str, provinces: tuple[str, ...], level: str, settings: clusters.Settings,
             _frame, _weights: dict) -> clusters.Result:
     """One analysis per dataset, level and settings, on weights built beforehand."""
-    return clusters.analyse(_frame, settings, lambda frame, kind, k: _weights[kind])
+    return clusters.analyse(_frame, settings, lambda frame, kind, k, fill: _weights[kind])
 
 
 view = views.clusters_view()
@@ -48,6 +55,7 @@ if fig.synthetic:
     st.warning(t("synthetic_banner"), icon="⚠️")
 
 # ---- settings: computed when the button is pressed (and once with the defaults)
+POPULATION = ("auto", "segment", "all")  # auto: the segment's default (fishers: their own villages)
 with st.form("cl_form", border=True):
     c = st.columns([1.3, 1.6, 1.1])
     form = dict(form=True)
@@ -56,7 +64,10 @@ with st.form("cl_form", border=True):
     view.widget(c[1].radio, "measure", t("cl_measure"), options=clusters.MEASURES, horizontal=True,
                 format_func=lambda v: t("cl_measure_" + v), **form)
     view.widget(c[2].selectbox, "level", t("cl_level"), options=LEVELS, format_func=lambda v: t("level_" + v), **form)
-    view.widget(st.checkbox, "smooth", t("cl_smooth"), **form)
+    view.widget(st.radio, "population", t("cl_population"), options=POPULATION, horizontal=True,
+                format_func=lambda v: t("cl_population_" + v), **form)
+    if view["measure"] == "share":  # smoothing is for shares only
+        view.widget(st.checkbox, "smooth", t("cl_smooth"), **form)
     with st.expander(t("cl_settings")):
         e = st.columns(3)
         view.widget(e[0].radio, "statistic", t("cl_statistic"), options=clusters.STATISTICS,
@@ -77,7 +88,8 @@ settings = clusters.Settings(segment=view["segment"], measure=view["measure"],
                              smooth=view["smooth"] if view["measure"] == "share" else D.smooth,
                              weights=view["weights"], alpha=view["alpha"], fdr=view["fdr"],
                              seed=int(view["seed"]), permutations=int(view["permutations"]),
-                             statistic=view["statistic"], stability=view["stability"])
+                             statistic=view["statistic"], stability=view["stability"],
+                             population=None if view["population"] == "auto" else view["population"])
 frame = frames[level]
 if len(frame) > 3000:
     st.caption(t("cl_region_note", n=i18n.fmt_num(len(frame), lang)))
@@ -89,11 +101,13 @@ except clusters.Refusal as exc:
     st.stop()
 codes_key = hashlib.sha1("\n".join(var.frame["code"]).encode()).hexdigest()
 kinds = clusters.weight_kinds(settings)
+fill = clusters.fill_for(settings, var)
+land = land_for(provinces, level, frame) if clusters.needs_land(frame, var.frame) else None
 bar = st.progress(0.0)
 built = {}
 for i, kind in enumerate(kinds):
     bar.progress(i / (len(kinds) + 1), text=t("cl_progress_weights", weights=t("cl_weights_" + kind, k=settings.k)))
-    built[kind] = weights_for(provinces, level, codes_key, kind, settings.k, var.frame)
+    built[kind] = weights_for(provinces, level, codes_key, kind, settings.k, fill, var.frame, land)
 bar.progress(len(kinds) / (len(kinds) + 1), text=t(
     "cl_progress_local", permutations=i18n.fmt_num(settings.permutations, lang),
     runs=len(clusters.stability_runs(settings))))
@@ -115,26 +129,50 @@ elif result.moran_i > result.moran_expected:
 else:
     m[2].info(t("cl_global_negative", **values))
 
+# ---- what was analysed and how, in plain words; the method under "Method details"
 w = result.weights
-notes = [t("cl_weights_note_knn", k=w["k"]) if w["kind"] == "knn" else
-         t("cl_weights_note", weights=t("cl_weights_" + w["kind"], k=w["k"]).split(":")[0],
-           isolates=len(w["isolates"]), joined=len(w["joined"]), groups=w["groups_joined"], k=w["k"])]
-if w["cross_links"]:
-    notes.append(t("cl_cross_links", n=w["cross_links"], m=round(wts.CROSS_TOLERANCE_DEG * wts.KM_PER_DEG * 1000)))
+segment_name = t("seg_" + s.segment)
+n_text = i18n.fmt_num(len(table), lang)
+notes = [t("cl_analysed_segment", segment=segment_name, n=n_text, outside=i18n.fmt_num(len(result.outside), lang))
+         if result.population == "segment" else t("cl_analysed_all", n=n_text)]
+if w["kind"] == "knn":
+    notes.append(t("cl_neighbours_knn", k=w["k"]))
+else:
+    notes.append(t("cl_neighbours_touch"))
+    if w.get("filled"):
+        notes.append(t("cl_neighbours_fill", n=len(w["filled"]), k=w["fill"]))
+    if w.get("islands"):
+        notes.append(t("cl_neighbours_islands", n=len(w["islands"]), groups=w["island_groups"]))
+    if w.get("cut_off"):
+        notes.append(t("cl_neighbours_cut_off", n=len(w["cut_off"])))
 if result.excluded:
     notes.append(t("cl_excluded", n=len(result.excluded)))
-notes.append(t("cl_pvalue_note", permutations=i18n.fmt_num(s.permutations, lang),
-               pmin=clustermap.p_text(2 / (s.permutations + 1), lang), seed=s.seed))
+more = t("cl_test_more", used=i18n.fmt_num(result.permutations_used, lang)) \
+    if result.permutations_used > s.permutations else ""
+notes.append(t("cl_test_plain", permutations=i18n.fmt_num(s.permutations, lang), more=more))
 st.caption(" ".join(notes))
+if result.floor_decides:
+    st.info(t("cl_floor_decides", used=i18n.fmt_num(result.permutations_used, lang)))
 
-counts = result.counts()
-if s.fdr and counts[clusters.NS] == len(table):
-    floor = clusters.fdr_floor(len(table), s.alpha, s.permutations)
-    reached = int((table["p"] <= 2 / (s.permutations + 1) + 1e-12).sum())
-    st.info(t("cl_fdr_floor", pmin=clustermap.p_text(2 / (s.permutations + 1), lang), need=floor,
-              got=reached, n=len(table)))
-    if s.permutations < 9999:
-        st.button(t("cl_use_9999"), key="cl_more", on_click=view.set, args=("permutations", 9999))
+with st.expander(t("cl_method_title")):
+    method = [t("cl_method_weights_knn", k=w["k"]) if w["kind"] == "knn" else
+              t("cl_method_weights", weights=t("cl_weights_" + w["kind"], k=w["k"]), isolates=len(w["isolates"]),
+                joined=len(w["joined"]), groups=w["groups_joined"], k=w["k"], links=w["links_added"])]
+    if w.get("fill") and w["kind"] != "knn":
+        method.append(t("cl_method_fill", k=w["fill"], n=len(w.get("filled", []))))
+    if w["cross_links"]:
+        method.append(t("cl_cross_links", n=w["cross_links"],
+                        m=round(wts.CROSS_TOLERANCE_DEG * wts.KM_PER_DEG * 1000)))
+    method.append(t("cl_method_p", permutations=i18n.fmt_num(s.permutations, lang),
+                    used=i18n.fmt_num(result.permutations_used, lang), seed=s.seed))
+    method.append(t("cl_method_fdr", alpha=i18n.fmt_num(s.alpha, lang, 2)) if s.fdr else
+                  t("cl_method_nofdr", alpha=i18n.fmt_num(s.alpha, lang, 2), alpha_pct=i18n.fmt_pct(100 * s.alpha, lang, 0)))
+    method.append(t("cl_method_global", permutations=i18n.fmt_num(s.permutations, lang)))
+    method.append(t("cl_method_gi" if s.statistic == "gi" else "cl_method_moran"))
+    if s.smoothed:
+        method.append(t("cl_method_smooth"))
+    method.append(t("cl_method_versions", **clusters.method_versions()))
+    st.markdown("\n".join("- " + line for line in method))
 
 # ---- the maps
 mode = view.widget(st.radio, "mode", t("cl_map_choice"), options=clustermap.MODES, horizontal=True,
@@ -164,11 +202,14 @@ else:
         t("cl_col_regency"): top["regency_code"].map(names) if "regency_code" in top else "",
         t("cl_col_uncovered"): [i18n.fmt_num(v, lang) for v in top["uncovered"]],
         t("cl_measure_" + s.measure): [clustermap.value_text(v, s.measure, lang) for v in top["value"]],
+        t("cl_col_z"): [clustermap.z_text(v, lang) for v in top["z"]],
         t("cl_col_q" if s.fdr else "cl_col_p"): [clustermap.p_text(v, lang) for v in (top["q"] if s.fdr else top["p"])],
         t("cl_col_stability"): [clustermap.stability_text(a, r, b, lang)
                                 for a, r, b in zip(top["agree"], top["runs"], top["stable"])]})
     if s.measure == "count":  # the value is the uncovered count itself
         shown = shown.drop(columns=t("cl_measure_count"))
+    if s.statistic != "gi":  # the classical z-score belongs to Gi*
+        shown = shown.drop(columns=t("cl_col_z"))
     if level != "village":  # a district's own name is its first column
         shown = shown.drop(columns=t("cl_col_district"))
     st.dataframe(shown.rename(columns={"name": t("level_" + level)}), hide_index=True, width="stretch")

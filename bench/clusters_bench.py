@@ -2,10 +2,16 @@
 
 ``run(provinces)`` returns timings in seconds (and sizes in bytes) for one province set, on
 the synthetic demo figures, the way the cluster page computes them: the three weights
-(queen, rook, k nearest), global Moran's I, local Moran and Gi* (999 permutations each), the
-stability runs, and the cluster map's HTML. ``button_to_map_s`` is the server's share of the
-time from pressing "Compute clusters" to the map: all weights the analysis needs, the
-analysis, and the map HTML (cold caches). ``browser_button_to_map(...)`` measures the same
+(queen, rook, k nearest), global Moran's I, local Moran and Gi* (999 permutations, more for
+the areas at the floor), the stability runs, and the cluster map's HTML.
+``clusters_analyse_s`` is the whole analysis (global Moran, local statistics with adaptive
+permutations, stability: 5 runs) on weights built beforehand, as the page runs it on its
+cached weights, with the defaults (vulnerable workers, all villages);
+``clusters_analyse_cold_s`` the same with the weights built inside, as ``clusters.analyse``
+does alone; ``clusters_<segment>_...`` the same for fishers (their own villages, the
+default) and farmers. ``button_to_map_s`` is the server's
+share of the time from pressing "Compute clusters" to the map: all weights the analysis
+needs, the analysis, and the map HTML (cold caches). ``browser_button_to_map(...)`` measures the same
 press in headless Chromium, until every village is drawn.
 
     python bench/clusters_bench.py                 # Bali
@@ -71,23 +77,45 @@ def run(provinces: list[str] | tuple[str, ...] = ("51",), repeats: int = 3,
     out["clusters_local_moran_s"] = median_of(clusters.local_labels, var, w.w, settings)
     gi = clusters.Settings(statistic="gi")
     out["clusters_local_gi_s"] = median_of(clusters.local_labels, var, w.w, gi)
+    out["clusters_local_permutations_used"] = clusters.local_labels(var, w.w, settings).permutations_used
+
+    # the whole analysis (global Moran, local statistics with adaptive permutations, stability:
+    # 5 runs) on weights built beforehand, as the page does with its cached weights; and cold,
+    # as ``clusters.analyse`` does alone (weights built inside, land masses when a subset)
+    few = repeats if len(frame) < 3000 else 1
+    for name, s in (("", settings), ("fisher_", clusters.Settings(segment="fisher")),
+                    ("farmer_", clusters.Settings(segment="farmer"))):
+        v = clusters.variable(frame, s)
+        fill = clusters.fill_for(s, v)
+        ready = {kind: wts.build(v.frame, kind, s.k, fill=fill) for kind in clusters.weight_kinds(s)}
+        warm, cold = [], []
+        for _ in range(few):
+            result, a = _timed(clusters.analyse, frame, s, lambda f, kind, k, fill: ready[kind])
+            warm.append(a)
+            cold.append(_timed(clusters.analyse, frame, s)[1])
+        out[f"clusters_{name}analyse_s"] = round(statistics.median(warm), 3)
+        out[f"clusters_{name}analyse_cold_s"] = round(statistics.median(cold), 3)
+        out[f"clusters_{name}areas_analysed"] = int(len(result.table))
+        out[f"clusters_{name}permutations_used"] = int(result.permutations_used)
+        out[f"clusters_{name}high_high"] = result.counts().get(clusters.HH, 0)
+        out[f"clusters_{name}low_low"] = result.counts().get(clusters.LL, 0)
 
     # the page's path from a press of the button: weights, analysis with stability, map HTML
-    totals, analysis, html_s = [], [], []
-    for _ in range(repeats if len(frame) < 3000 else 1):
+    totals, html_s = [], []
+    fill = clusters.fill_for(settings, var)
+    for _ in range(few):
         t0 = time.perf_counter()
-        fresh = {kind: wts.build(var.frame, kind, settings.k) for kind in clusters.weight_kinds(settings)}
-        result, a = _timed(clusters.analyse, frame, settings, lambda f, kind, k: fresh[kind])
+        land = wts.land_groups(frame) if clusters.needs_land(frame, var.frame) else None  # as the page does
+        fresh = {kind: wts.build(var.frame, kind, settings.k, fill=fill, land=land)
+                 for kind in clusters.weight_kinds(settings)}
+        result = clusters.analyse(frame, settings, lambda f, kind, k, fill: fresh[kind])
         group, h = _timed(lambda: _map_html(result, frame, bset, fig.synthetic))
         totals.append(time.perf_counter() - t0)
-        analysis.append(a)
         html_s.append(h)
-    out["clusters_analyse_s"] = round(statistics.median(analysis), 3)
     out["clusters_map_html_s"] = round(statistics.median(html_s), 3)
     out["clusters_map_bytes"] = len(group)
     out["clusters_s_median"] = round(statistics.median(totals), 3)
     out["button_to_map_s"] = out["clusters_s_median"]
-    out["clusters_high_high"] = result.counts().get(clusters.HH, 0)
     return out
 
 

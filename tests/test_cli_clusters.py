@@ -11,7 +11,8 @@ from geo.__main__ import main
 
 pytestmark = needs_shared
 CONTRACT_KEYS = {"segment", "measure", "seed", "permutations", "alpha", "fdr", "weights", "isolates_joined",
-                 "moran_i", "moran_p", "counts", "high_high_codes"}
+                 "moran_i", "moran_p", "counts", "high_high_codes", "statistic", "population", "areas_analysed",
+                 "permutations_used"}
 
 
 def _json(capsys) -> dict:
@@ -25,30 +26,41 @@ def test_demo_defaults_json(capsys, bali):
     out = _json(capsys)
     assert CONTRACT_KEYS <= set(out)
     assert (out["segment"], out["measure"], out["seed"], out["permutations"], out["alpha"], out["fdr"],
-            out["weights"]) == ("vulnerable", "count", 12345, 999, 0.05, True, "queen")
+            out["weights"], out["statistic"], out["population"]) == (
+        "vulnerable", "count", 12345, 999, 0.05, True, "queen", "moran", "all")
     assert out["synthetic"] is True
-    assert sum(out["counts"].values()) == 716
+    assert sum(out["counts"].values()) == out["areas_analysed"] == 716
+    assert out["permutations_used"] >= 999
     assert out["isolates_joined"] == 17  # Serangan, Nusa Penida's 14 and Lembongan's 2
     assert out["moran_i"] > 0.1 and out["moran_p"] <= 0.01  # the demo is spatially clustered
     assert len(out["high_high_codes"]) == out["counts"]["high-high"]
 
 
-def test_demo_fishers_without_fdr_cluster_on_the_coast(capsys, bali):
-    assert main(["clusters", "--demo", "--segment", "fisher", "--no-fdr", "--seed", "7", "--json"]) == 0
+def test_demo_fishers_are_analysed_among_their_own_villages(capsys, bali):
+    from geo.figures import demo
+    assert main(["clusters", "--demo", "--segment", "fisher", "--json"]) == 0
     out = _json(capsys)
-    assert out["fdr"] is False and out["seed"] == 7 and out["counts"]["high-high"] >= 5
-    codes = set(bali.full["village"]["code"])
-    assert set(out["high_high_codes"]) <= codes
-    # Nusa Penida is a fishing island: its villages are among the clusters once it is joined
-    assert any(c.startswith("51.05.01.") for c in out["high_high_codes"])
+    fishers = demo.demo_figures(bali).data
+    with_fishers = set(fishers.loc[fishers["workers_fisher"] > 0, "code"])
+    assert out["population"] == "segment" and out["areas_analysed"] == len(with_fishers) < 716
+    assert out["counts"]["high-high"] >= 5 and set(out["high_high_codes"]) <= with_fishers
+    # all villages instead, and Gi*: hot spots, cold spots, and the hot spots' codes
+    assert main(["clusters", "--demo", "--segment", "fisher", "--population", "all", "--statistic", "gi",
+                 "--no-fdr", "--seed", "7", "--json"]) == 0
+    gi = _json(capsys)
+    assert (gi["population"], gi["statistic"], gi["fdr"], gi["seed"], gi["areas_analysed"]) == (
+        "all", "gi", False, 7, 716)
+    assert set(gi["counts"]) == {"hot spot", "cold spot", "not significant"}
+    assert len(gi["high_high_codes"]) == gi["counts"]["hot spot"] > 0
+    # Gi* counts the village itself and its neighbours: hot spots are mostly fishing villages,
+    # the others their inland neighbours (which is why fishers default to their own villages)
+    assert len(set(gi["high_high_codes"]) & with_fishers) >= len(gi["high_high_codes"]) / 2
 
 
-def test_text_output_names_the_synthetic_data_and_the_fdr_floor(capsys, bali):
-    assert main(["clusters", "--demo"]) == 0
-    text = capsys.readouterr().out
-    assert "SYNTHETIC" in text and "Global Moran's I" in text and "high-high" in text
-    if "High-high codes (0)" in text:
-        assert "at least 29 areas" in text  # why the FDR found nothing at 999 permutations
+def test_farmers_can_be_analysed_among_their_own_villages(capsys, bali):
+    assert main(["clusters", "--demo", "--segment", "farmer", "--population", "segment", "--json"]) == 0
+    out = _json(capsys)
+    assert out["population"] == "segment" and out["areas_analysed"] <= 716
 
 
 def test_a_figures_file_gives_the_same_result_as_the_demo(tmp_path, capsys, bali):

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from conftest import ARTIFACTS, make_app, needs_shared, wait_for_map, wkey
 
-from geo.analysis import clusters, frames
+from geo.analysis import clusters
+from geo.analysis import frames
 from geo.outputs import clustermap, maps
 
 pytestmark = needs_shared
@@ -24,6 +25,9 @@ def submit(at):
     return at.run()
 
 
+JARGON = ("queen", "rook", "distandarkan", "row-standardised", "esda", "libpysal", "LISA", "permutasi bersyarat")
+
+
 def test_defaults_in_indonesian_say_what_was_done(bali):
     at = page("id")
     assert not at.exception
@@ -32,12 +36,88 @@ def test_defaults_in_indonesian_say_what_was_done(bali):
     moran = next(m for m in at.metric if m.label == "Moran's I global")
     assert float(moran.value.replace(",", ".")) > 0.1
     notes = " ".join(c.value for c in at.caption)
-    assert "Wilayah tanpa tetangga sama sekali: 1" in notes  # Serangan
-    assert "17 di 3 kelompok" in notes  # Nusa Penida, Lembongan, Serangan joined
-    assert "dikalikan dua" in notes and "Seed 12345" in notes  # which p-values, which seed
-    # vulnerable counts at 999 permutations: the FDR finds nothing, and the page says why
-    if not any(df.value.shape[0] for df in at.dataframe):
-        assert any("29" in i.value for i in at.info)
+    assert "Dianalisis: 716 desa." in notes
+    assert "17 desa di 3 pulau yang terpisah dari daratan" in notes  # Nusa Penida, Lembongan, Serangan
+    assert "Hasil yang sama persis ikut dihitung" in notes  # ties, in plain words
+    assert not [word for word in JARGON if word in notes], notes  # the main text has no jargon
+    assert not [c for c in at.checkbox if c.key == "cl_smooth"]  # smoothing is for shares only
+    # the method, library versions and weights under "Detail metode"
+    method = next(e for e in at.expander if e.label == "Detail metode")
+    text = " ".join(m.value for m in method.markdown)
+    assert "queen" in text and "distandarkan per baris" in text and "Wilayah tanpa tetangga kontiguitas: 1" in text
+    assert "esda 2.9.0" in text and "p_i = min(1, 2·(1 + min(" in text and "Seed 12345" in text
+    assert "Benjamini-Hochberg" in text
+
+
+def test_fishers_are_analysed_among_their_own_villages(bali):
+    at = page("en")
+    at.selectbox(key=wkey("clusters", "segment", "en")).set_value("fisher")
+    at = submit(at)
+    assert not at.exception
+    notes = " ".join(c.value for c in at.caption)
+    assert "Only the villages where fishers work are analysed: 175 villages; 541 villages without fishers" in notes
+    assert "(for fishers: which stretch of coast)" in notes
+    table = at.dataframe[0].value
+    assert len(table) >= 5  # the demo's fishing centres
+    from geo.figures import demo
+    data = demo.demo_figures(bali).data.set_index("code")
+    assert (data.loc[list(table["Code"]), "workers_fisher"] > 0).all()
+    # all villages instead: chosen explicitly
+    at.radio(key=wkey("clusters", "population", "en")).set_value("all")
+    at = submit(at)
+    assert "Analysed: 716 villages." in " ".join(c.value for c in at.caption)
+
+
+def test_smoothing_is_offered_for_shares_only(bali):
+    at = page("en")
+    at.radio(key=wkey("clusters", "measure", "en")).set_value("share")
+    at = submit(at)
+    assert not at.exception
+    smooth = [c for c in at.checkbox if c.key == "cl_smooth"]
+    assert smooth and smooth[0].value is True
+    method = next(e for e in at.expander if e.label == "Method details")
+    assert "Empirical_Bayes" in " ".join(m.value for m in method.markdown)
+    smooth[0].uncheck()
+    at = submit(at)
+    assert at.checkbox(key=wkey("clusters", "smooth", "en")).value is False and not at.exception
+    at.radio(key=wkey("clusters", "measure", "en")).set_value("count")
+    at = submit(at)
+    assert not [c for c in at.checkbox if c.key == "cl_smooth"]
+
+
+def test_uploaded_mainland_villages_cut_off_are_not_called_islands(bali):
+    """40 villages spread over the mainland: none of them is on an island."""
+    from geo.analysis import weights as wts
+    from geo.figures.model import Figures
+    villages = bali.full["village"].reset_index(drop=True)
+    land = wts.land_groups(villages)
+    codes = [c for c in villages["code"] if land[c] == 0][::17][:40]
+    rng = __import__("numpy").random.default_rng(2)
+    workers = rng.integers(200, 900, len(codes))
+    data = pd.DataFrame({"code": codes, "workers": workers * 3, "covered": workers,
+                         "workers_farmer": workers, "covered_farmer": (workers * rng.uniform(0.2, 0.8, len(codes))).astype(int)})
+    at = make_app("clusters", "id", {"cl_segment": "farmer"},
+                  {"figures": Figures(data, "village", "forty.csv"), "figures_provinces": ("51",)})
+    assert not at.exception, at.exception
+    notes = " ".join(c.value for c in at.caption)
+    assert "Dianalisis: 40 desa." in notes
+    assert "pulau" not in notes and "terpisah dari daratan" not in notes
+    assert "tidak bersebelahan dengan desa lain yang dianalisis" in notes
+    assert "676 wilayah tanpa nilai tidak ikut dianalisis" in notes
+
+
+def test_gi_hot_spots_show_their_z_scores(bali):
+    at = page("en")
+    at.selectbox(key=wkey("clusters", "segment", "en")).set_value("fisher")
+    at.radio(key=wkey("clusters", "statistic", "en")).set_value("gi")
+    at = submit(at)
+    assert not at.exception
+    assert "Hot spots: where one visit reaches many" in [h.value for h in at.subheader]
+    table = at.dataframe[0].value
+    z = [float(v.replace(",", "")) for v in table["z-score (Gi*)"]]
+    # a hot spot's neighbourhood is above the mean (its significance is the permutation test's:
+    # on heavy-tailed counts the normal approximation behind z would be wrong)
+    assert z and min(z) > 0 and max(z) > 1.5
 
 
 def test_farmer_clusters_table_and_target_list(bali):
@@ -87,7 +167,7 @@ def test_regency_level_is_refused_with_a_reason(bali):
     assert not at.metric  # no statistic shown
 
 
-def test_more_permutations_button_and_results_cached(bali, monkeypatch):
+def test_results_cached_across_map_switches(bali, monkeypatch):
     calls = []
     real = clusters.analyse
     monkeypatch.setattr(clusters, "analyse", lambda *a, **k: calls.append(1) or real(*a, **k))
@@ -95,12 +175,9 @@ def test_more_permutations_button_and_results_cached(bali, monkeypatch):
     assert len(calls) == 1
     at.radio(key=wkey("clusters", "mode", "en")).set_value("significance").run()  # another map, same result
     assert len(calls) == 1
-    more = [b for b in at.button if b.key == "cl_more"]
-    if more:  # the FDR found nothing at 999 permutations (vulnerable counts)
-        at = more[0].click().run()
-        assert at.selectbox(key=wkey("clusters", "permutations", "en")).value == 9999
-        assert len(calls) == 2
-        assert at.dataframe and len(at.dataframe[0].value) > 0
+    # the FDR finds clusters at the default permutations: the floor no longer decides
+    assert at.dataframe and len(at.dataframe[0].value) > 0
+    assert not [b for b in at.button if b.key == "cl_more"]
 
 
 # ---------------------------------------------------------------- map layers (no browser)
@@ -165,6 +242,29 @@ def test_significance_map_classes_follow_the_deciding_p_value(bali, farmer_resul
             assert k == expected, (code, p[code], k)
     with pytest.raises(ValueError):
         clustermap.cluster_layers(result, frame, bali, "id", False, mode="choropleth")
+
+
+def test_fisher_map_draws_villages_without_fishers_apart_and_gi_tooltips_show_z(bali):
+    from geo.figures import demo
+    frame = frames.build_frames(bali.full, demo.demo_figures(bali))["village"]
+    result = clusters.analyse(frame, clusters.Settings(segment="fisher", statistic="gi", stability=False))
+    assert result.outside and len(result.outside) + len(result.table) == 716
+    group = clustermap.cluster_layers(result, frame, bali, "en", synthetic=True)
+    layer = _layers(group)["clusters"]
+    records, colors = json.loads(layer.records), json.loads(layer.colors)
+    tips = clustermap.tooltip_lines(result, frame, bali, "en")
+    for code in result.outside:
+        assert colors[records[code][0]] == clustermap.OUTSIDE_COLOR  # not hatched "no data"
+        assert tips[code][-1] == "no fishers: not analysed"
+    m = maps.base_map((114, -9, 116, -8), "none")
+    group.add_to(m)
+    html = m.get_root().render()
+    assert "no fishers: not analysed" in html  # in the legend, with its count
+    hot = result.high_high().iloc[0]
+    text = ["".join(x) if isinstance(x, list) else x for x in tips[hot["code"]]]
+    assert "Cluster: hot spot" in text
+    assert any(line.startswith("Gi* z-score: +") for line in text)
+    assert clustermap.subtitle(result, bali, "en").startswith("Getis-Ord Gi* (hot and cold spots) · 175 villages with fishers")
 
 
 # ---------------------------------------------------------------- in a real browser

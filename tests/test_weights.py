@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 import numpy as np
 import pytest
 import shapely
@@ -161,3 +162,64 @@ def test_serangan_neighbours_are_its_nearest_villages(bali):
     dist = shapely.distance(v.geometry.values, serangan)
     order = [c for c in v["code"].to_numpy()[np.argsort(dist)] if c != "51.71.01.1001"]
     assert sorted(w.neighbours("51.71.01.1001")) == sorted(order[:wts.DEFAULT_K])
+
+
+def test_fill_gives_a_chain_of_villages_at_least_k_neighbours():
+    """A strip one cell wide (villages along a coast): 2 touching neighbours each; with
+    fill=4 each also gets its 4 nearest, symmetric, and the ends are no weaker than k."""
+    strip = grid(20, 1)
+    plain = wts.build(strip, "queen")
+    assert max(len(plain.neighbours(c)) for c in strip["code"]) == 2 and plain.filled == []
+    filled = wts.build(strip, "queen", fill=4)
+    assert filled.fill == 4 and sorted(filled.filled) == sorted(strip["code"])
+    for i, code in enumerate(strip["code"]):
+        got = set(filled.neighbours(code))
+        assert len(got) >= 4
+        # its 4 nearest cells (two each side, or the nearest four at an end) are among them
+        order = sorted((abs(j - i), j) for j in range(20) if j != i)[:4]
+        assert {cell(20, j, 0) for _, j in order} <= got
+        assert all(code in filled.neighbours(c) for c in got)  # symmetric
+    # cells that touch enough others get nothing more: on a grid only the corners (3) are short of 4
+    g = grid(5)
+    assert wts.build(g, "queen", fill=3).filled == []
+    corners = wts.build(g, "queen", fill=4)
+    assert corners.filled == [cell(5, 0, 0), cell(5, 4, 0), cell(5, 0, 4), cell(5, 4, 4)]
+    assert len(corners.neighbours(cell(5, 0, 0))) == 4 and len(corners.neighbours(cell(5, 2, 2))) == 8
+
+
+def test_land_groups_tell_islands_from_villages_cut_off_by_missing_ones():
+    """A subset of the mainland with gaps is not an island; a real island is."""
+    main = grid(6)
+    island = gpd.GeoDataFrame({"code": ["99.01.02.0001"], "province_code": "99"}, crs=4326,
+                              geometry=[shapely.box(115.0 + 9 * SIZE, -8.5 + 2.5 * SIZE,
+                                                    115.0 + 10 * SIZE, -8.5 + 3.5 * SIZE)])
+    whole = concat(main, island)
+    land = wts.land_groups(whole)
+    assert land["99.01.02.0001"] == 1 and (land.drop("99.01.02.0001") == 0).all()
+    # the analysed villages: the west column, the east column, and the island
+    keep = [cell(6, 0, j) for j in range(6)] + [cell(6, 5, j) for j in range(6)] + ["99.01.02.0001"]
+    sub = whole[whole["code"].isin(keep)].reset_index(drop=True)
+    w = wts.build(sub, "queen", k=2, land=land)
+    assert w.islands == ["99.01.02.0001"] and w.island_groups == 1
+    # one column is the main group; the other is cut off by the villages in between, not an island
+    assert len(w.cut_off) == 6 and "99.01.02.0001" not in w.cut_off
+    assert w.w.n_components == 1
+    # without the land of the whole coverage, every group apart counts as an island
+    alone = wts.build(sub, "queen", k=2)
+    assert len(alone.islands) == 7 and alone.cut_off == []
+
+
+@needs_shared
+def test_forty_mainland_villages_are_not_islands(bali):
+    """The issue's upload of 40 villages: cut off from each other by villages without data,
+    none of them on an island."""
+    v = bali.full["village"].reset_index(drop=True)
+    land = wts.land_groups(v)
+    assert (land != 0).sum() == 17  # Nusa Penida's 14, Lembongan's 2, Serangan
+    mainland = v[v["code"].map(land) == 0]
+    sub = mainland.iloc[::17].head(40).reset_index(drop=True)
+    w = wts.build(sub, "queen", land=land)
+    assert w.islands == [] and w.island_groups == 0 and len(w.cut_off) > 0
+    with_penida = pd.concat([sub, v[v["code"].str.startswith("51.05.01.")]], ignore_index=True)
+    w = wts.build(gpd.GeoDataFrame(with_penida, crs=v.crs), "queen", land=land)
+    assert len(w.islands) == 16 and w.island_groups == 2  # Nusa Penida and Lembongan

@@ -89,6 +89,7 @@ def clusters_view() -> PageState:
         Field("segment", d.segment, choices=clusters.SEGMENTS, param="cl_segment"),
         Field("measure", d.measure, choices=clusters.MEASURES, param="cl_measure"),
         Field("level", "village", choices=("village", "district", "regency"), param="cl_level"),
+        Field("population", "auto", choices=("auto", "segment", "all"), param="cl_population"),
         Field("smooth", d.smooth, bool, param="cl_smooth"),
         Field("statistic", d.statistic, choices=clusters.STATISTICS, param="cl_statistic"),
         Field("weights", d.weights, choices=wts.KINDS, param="cl_weights"),

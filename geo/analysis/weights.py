@@ -56,6 +56,15 @@ class Weights:
     groups_joined: int = 0  # how many groups (islands, island groups) were linked
     links_added: int = 0  # undirected links added to join the groups
     cross_links: int = 0  # undirected contiguity links between villages of different provinces
+    # Villages on real islands: apart from the largest land mass of the whole coverage (e.g.
+    # Nusa Penida), on ``island_groups`` islands; and villages on that land mass that touch
+    # none of the main group of analysed villages (their neighbours have no value, or are not
+    # analysed), so they are "cut off", not islands.
+    islands: list[str] = field(default_factory=list)
+    island_groups: int = 0
+    cut_off: list[str] = field(default_factory=list)
+    fill: int = 0  # villages touching fewer than this many got their ``fill`` nearest too
+    filled: list[str] = field(default_factory=list)  # the villages that did
 
     @property
     def n(self) -> int:
@@ -282,17 +291,64 @@ def join_groups(geoms: np.ndarray, a: np.ndarray, b: np.ndarray, k: int, codes: 
     return pairs, apart, groups
 
 
+# ---------------------------------------------------------------- land masses
+
+
+def _contiguity(frame: gpd.GeoDataFrame, geoms: np.ndarray, kind: str, group_column: str | None,
+                tolerance: float, segments: tuple, outline: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Queen or rook pairs plus the links across ``group_column`` borders; and how many cross."""
+    a, b = queen_pairs(geoms) if kind == "queen" else rook_pairs(geoms, segments)
+    cross = 0
+    if group_column and group_column in frame:
+        group = frame[group_column].astype(str).to_numpy()
+        ca, cb = cross_group_pairs(geoms, group, kind, tolerance, outline)
+        known = set(zip(a.tolist(), b.tolist()))
+        new = [(i, j) for i, j in zip(ca.tolist(), cb.tolist()) if (i, j) not in known]
+        if new:
+            a = np.concatenate([a, [p[0] for p in new]]).astype(np.int64)
+            b = np.concatenate([b, [p[1] for p in new]]).astype(np.int64)
+        cross = int((group[a] != group[b]).sum())
+    return a, b, cross
+
+
+def land_groups(frame: gpd.GeoDataFrame, group_column: str | None = "province_code",
+                tolerance: float = CROSS_TOLERANCE_DEG) -> pd.Series:
+    """The land mass of every area (by code): 0 for the largest, 1, 2, ... for islands apart.
+
+    Land masses are the connected groups of queen contiguity (with links across provincial
+    borders) on the *whole* coverage, so that a village cut off from the other analysed
+    villages by villages without a value is not taken for an island.
+    """
+    geoms = np.asarray(frame.geometry.values)
+    codes = frame["code"].astype(str).to_numpy()
+    segments = _segments(geoms)
+    a, b, _ = _contiguity(frame, geoms, "queen", group_column, tolerance, segments,
+                          outline_areas(geoms, segments))
+    labels = _components(len(geoms), a, b)
+    order = np.argsort(-np.bincount(labels), kind="stable")  # largest first
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return pd.Series(rank[labels], index=codes, name="land")
+
+
 # ---------------------------------------------------------------- the weights
 
 
 def build(frame: gpd.GeoDataFrame, kind: str = DEFAULT_KIND, k: int = DEFAULT_K,
           group_column: str | None = "province_code",
-          tolerance: float = CROSS_TOLERANCE_DEG) -> Weights:
+          tolerance: float = CROSS_TOLERANCE_DEG, land: pd.Series | None = None,
+          fill: int = 0) -> Weights:
     """Row-standardised weights for the rows of ``frame`` (ids are row positions).
 
     ``queen`` and ``rook`` are contiguity on the cleaned coverage, plus links across
-    ``group_column`` borders within ``tolerance``, plus the k shortest links of every group
-    of villages apart from the rest; ``knn`` is the ``k`` nearest villages by centroid.
+    ``group_column`` borders within ``tolerance``, plus (``fill`` > 0) links from every area
+    that touches fewer than ``fill`` others to its ``fill`` nearest (by centroid), plus the
+    k shortest links of every group of villages still apart from the rest; ``knn`` is the
+    ``k`` nearest villages by centroid. ``fill`` is for a part of the coverage such as the
+    coastal villages where fishers live: touching villages form a chain along the coast, two
+    neighbours each, too few for a local statistic. ``land`` (:func:`land_groups` of the whole
+    coverage ``frame`` is part of) tells real islands from villages apart only because their
+    neighbours are not in ``frame``; without it ``frame`` is taken to be the whole coverage.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown weights {kind!r}; choose from {', '.join(KINDS)}")
@@ -306,26 +362,38 @@ def build(frame: gpd.GeoDataFrame, kind: str = DEFAULT_KIND, k: int = DEFAULT_K,
     else:
         segments = _segments(geoms)
         outline = outline_areas(geoms, segments)
-        a, b = queen_pairs(geoms) if kind == "queen" else rook_pairs(geoms, segments)
-        cross = 0
-        if group_column and group_column in frame:
-            group = frame[group_column].astype(str).to_numpy()
-            ca, cb = cross_group_pairs(geoms, group, kind, tolerance, outline)
+        a, b, cross = _contiguity(frame, geoms, kind, group_column, tolerance, segments, outline)
+        degree = np.bincount(np.concatenate([a, b]), minlength=n)
+        isolates = codes[degree == 0].tolist()
+        labels = _components(n, a, b) if n else np.zeros(0, dtype=int)
+        apart_by_contiguity = labels != np.argmax(np.bincount(labels)) if n else labels.astype(bool)
+        filled = np.zeros(n, dtype=bool)
+        if fill > 0 and n > 1:
+            filled = degree < fill
+            ka, kb = knn_pairs(planar_points(geoms), fill)
+            keep = filled[ka]
+            fa, fb = _symmetric(ka[keep], kb[keep])
             known = set(zip(a.tolist(), b.tolist()))
-            new = [(i, j) for i, j in zip(ca.tolist(), cb.tolist()) if (i, j) not in known]
+            new = [(i, j) for i, j in zip(fa.tolist(), fb.tolist()) if (i, j) not in known]
             if new:
                 a = np.concatenate([a, [p[0] for p in new]]).astype(np.int64)
                 b = np.concatenate([b, [p[1] for p in new]]).astype(np.int64)
-            cross = int((group[a] != group[b]).sum())
-        degree = np.bincount(np.concatenate([a, b]), minlength=n)
-        isolates = codes[degree == 0].tolist()
         added, apart, groups = join_groups(geoms, a, b, k, codes, outline)
         if len(added):
             a = np.concatenate([a, added[:, 0]])
             b = np.concatenate([b, added[:, 1]])
         neighbours = _neighbour_lists(n, a, b, directed=False)
+        if land is None:  # the whole coverage: every group apart is an island
+            on_island = apart_by_contiguity
+            island_groups = int(labels.max()) if n else 0
+        else:
+            where = land.reindex(codes).to_numpy(dtype=float)
+            on_island = np.isfinite(where) & (where != 0)
+            island_groups = len(set(where[on_island].tolist()))
         report = {"isolates": isolates, "joined": codes[apart].tolist(), "groups_joined": groups,
-                  "links_added": len(added), "cross_links": cross}
+                  "links_added": len(added), "cross_links": cross, "islands": codes[on_island].tolist(),
+                  "island_groups": island_groups, "cut_off": codes[apart_by_contiguity & ~on_island].tolist(),
+                  "fill": int(fill), "filled": codes[filled].tolist()}
     w = lpw.W(neighbours, silence_warnings=True)
     w.transform = "r"
     return Weights(w=w, kind=kind, k=k, codes=codes.tolist(), **report)

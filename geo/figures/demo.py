@@ -24,7 +24,14 @@ Workers (every count is a whole number; the six segments add up exactly to ``wor
     kelurahan 0.12, other 0.8) x 0.3 in wage centres x log-normal noise: rural desa, not
     urban kelurahan.
   - **fisher**: the published province total (Bali: about 30,000) shared among *coastal*
-    villages only, by weight ``(coast km)^0.7`` x noise. A village is coastal when at least
+    villages only, by weight ``(coast km)^0.7`` x noise plus a *fishing centre* weight
+    ``CENTRE_WEIGHT`` x (mean coastal weight) x ``exp(-(d / CENTRE_RADIUS_KM)^2)`` x noise, d
+    the distance to the nearest of a few invented fishing centres: stretches of coast where
+    fishers concentrate, as around a fishing port, whatever each village's own coast. Bali's centres lie at places known for fishing (``FISHING_CENTRES``:
+    Pengambengan, Kedonganan, Kusamba, Sangsit, Bunutan on the Amed coast); how many
+    fishers they hold is invented. Other provinces get one centre per
+    ``COASTAL_PER_CENTRE`` coastal villages (2 to 8), at coastal villages drawn with their own
+    seeded generator, at least ``CENTRE_SPACING_KM`` apart. A village is coastal when at least
     ``COAST_MIN_M`` (100 m) of its boundary lies on the outline of the land, the exterior
     rings of the union of all villages in the boundary set (so lakes, which are holes, do
     not count). Approximation: a land border with a province that is *not* in the boundary
@@ -87,6 +94,14 @@ WAGE_CENTRES: dict[str, tuple[str, ...]] = {
     "51": ("51.03.01", "51.03.05", "51.03.06"),
 }
 CITY_REGENCY_MIN = 71  # Kepmendagri: regency codes 71 and up are cities (Kota)
+FISHING_CENTRES: dict[str, tuple[str, ...]] = {
+    # Province -> villages at the centre of an invented concentration of fishers. Bali: places
+    # known for fishing: Pengambengan (Jembrana), Kedonganan (Badung), Kusamba (Klungkung),
+    # Sangsit (Buleleng), Bunutan (Amed, Karangasem). The numbers of fishers are invented.
+    "51": ("51.01.01.2011", "51.03.01.1003", "51.05.04.2006", "51.08.07.2012", "51.07.05.2003"),
+}
+CENTRE_WEIGHT, CENTRE_RADIUS_KM, CENTRE_NOISE = 10.0, 8.0, 0.25
+COASTAL_PER_CENTRE, CENTRE_SPACING_KM = 40, 25.0
 
 # Weights of the village model (invented, see the module docstring).
 NONFARM_AREA_EXP, FARM_AREA_EXP, COAST_EXP = 0.25, 0.8, 0.7
@@ -330,7 +345,9 @@ def _province_frame(v: gpd.GeoDataFrame, cal: Calibration, coast_m: pd.Series,
         * np.where(centre, CENTRE_DENSITY, 1.0) * noise()
     farm_w = area ** FARM_AREA_EXP * per_kind(FARM_KIND) * np.where(centre, CENTRE_FARM, 1.0) * noise()
     coast = coast_m.to_numpy(dtype=float)
-    fish_w = np.where(coast >= COAST_MIN_M, (coast / 1000.0) ** COAST_EXP, 0.0) * noise(0.5)
+    coastal = coast >= COAST_MIN_M
+    fish_w = np.where(coastal, (coast / 1000.0) ** COAST_EXP, 0.0) * noise(0.5)
+    fish_w = fish_w + fishing_centre_weight(v, coastal, cal.province, fish_w, rng.spawn(1)[0])
 
     # Farmers: per regency from published holdings, the rest by farm weight.
     farmers = np.zeros(n, dtype=np.int64)
@@ -377,6 +394,57 @@ def _province_frame(v: gpd.GeoDataFrame, cal: Calibration, coast_m: pd.Series,
         out[f"workers_{s}"] = workers[s]
         out[f"covered_{s}"] = covered[s]
     return out
+
+
+def fishing_centres(v: gpd.GeoDataFrame, coastal: np.ndarray, province: str) -> list[str]:
+    """Codes of the villages at the centre of the province's invented fishing centres.
+
+    ``FISHING_CENTRES`` where the province has them (those present and coastal); otherwise one
+    centre per ``COASTAL_PER_CENTRE`` coastal villages (2 to 8), drawn from the coastal
+    villages with a generator of their own (seeded by the province, so the rest of the demo
+    draws the same numbers), each at least ``CENTRE_SPACING_KM`` from the others.
+    """
+    codes_ = v["code"].to_numpy()
+    known = [c for c in FISHING_CENTRES.get(province, ()) if c in set(codes_[coastal])]
+    if known or not coastal.any():
+        return known
+    points = _points_km(v)
+    want = int(np.clip(round(coastal.sum() / COASTAL_PER_CENTRE), 2, 8))
+    rng = np.random.default_rng([int(province), 7])
+    chosen: list[int] = []
+    for i in rng.permutation(np.flatnonzero(coastal)):
+        if all(np.hypot(*(points[i] - points[j])) >= CENTRE_SPACING_KM for j in chosen):
+            chosen.append(int(i))
+        if len(chosen) == want:
+            break
+    return [codes_[i] for i in sorted(chosen)]
+
+
+def _points_km(v: gpd.GeoDataFrame) -> np.ndarray:
+    """An inner point of each village in km (UTM); NaN for a village without geometry."""
+    points = np.asarray(v.geometry.representative_point().to_crs(v.estimate_utm_crs()).values)
+    out = np.full((len(points), 2), np.nan)
+    ok = ~(shapely.is_missing(points) | shapely.is_empty(points))
+    out[ok] = shapely.get_coordinates(points[ok])
+    return out / 1000.0
+
+
+def fishing_centre_weight(v: gpd.GeoDataFrame, coastal: np.ndarray, province: str, base: np.ndarray,
+                          rng: np.random.Generator) -> np.ndarray:
+    """The weight a fishing centre adds to each coastal village's fisher weight ``base``.
+
+    ``CENTRE_WEIGHT`` x the mean coastal ``base`` x exp(-(d / ``CENTRE_RADIUS_KM``)^2) x noise,
+    d the distance to the nearest centre: every village of the stretch gets many fishers,
+    however long its own coast (a port's fishers live in the villages around it).
+    """
+    centres = fishing_centres(v, coastal, province)
+    if not centres or not coastal.any():
+        return np.zeros(len(v))
+    points = _points_km(v)
+    at = points[np.flatnonzero(v["code"].isin(centres).to_numpy())]
+    d = np.sqrt(((points[:, None, :] - at[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
+    lift = CENTRE_WEIGHT * float(base[coastal].mean()) * np.nan_to_num(np.exp(-((d / CENTRE_RADIUS_KM) ** 2)))
+    return np.where(coastal, lift * rng.lognormal(0.0, CENTRE_NOISE, len(v)), 0.0)
 
 
 def regency_rates(cal: Calibration, workers: pd.Series, wage_share: pd.Series,
@@ -489,4 +557,4 @@ def summary(fig: Figures) -> dict:
 
 
 __all__ = ["DEFAULT_SEED", "PERIOD", "Calibration", "calibration", "land_outline", "coast_length_m", "allocate",
-           "regency_rates", "demo_figures", "summary"]
+           "fishing_centres", "fishing_centre_weight", "regency_rates", "demo_figures", "summary"]

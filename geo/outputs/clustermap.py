@@ -4,7 +4,9 @@ Drawing only: the statistics come from :mod:`geo.clusters` as a table (label, p-
 stability per area); this module turns it into :mod:`geo.maps` layers (TopoJSON areas with
 text-only tooltips, a legend, a title that says when the data are synthetic). Stable
 significant areas get a dark outline on either map, so the stability mark is visible
-without hovering.
+without hovering. Gi* tooltips show its classical z-score. Areas left out because the
+segment has no workers there (the segment's own villages) are drawn white, apart from the
+hatched areas without data.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ CLUSTER_COLORS = {clusters.HH: "#d7191c", clusters.LL: "#2c7bb6", clusters.HL: "
 SIG_LEVELS = (0.001, 0.01, 0.05)
 SIG_COLORS = ("#006d2c", "#31a354", "#a1d99b")
 NS_COLOR = "#eeeeee"
+OUTSIDE_COLOR = "#ffffff"  # figures, but no workers of the segment: not analysed
 STABLE_LINE = "#111111"
 HIGH = (clusters.HH, clusters.HL, clusters.HOT)
 
@@ -46,6 +49,13 @@ def p_text(p: float, lang: str) -> str:
     """Three decimals, more when needed (with 9,999 permutations p can be 0.0002)."""
     decimals = 3 if not p or p >= 0.001 else min(6, -math.floor(math.log10(p)))
     return i18n.fmt_num(p, lang, decimals)
+
+
+def z_text(z: float, lang: str) -> str:
+    """A classical z-score, two decimals with its sign."""
+    if z is None or not math.isfinite(z):
+        return "–"
+    return ("+" if z > 0 else "") + i18n.fmt_num(z, lang, 2)
 
 
 def stability_text(agree: int, runs: int, stable: bool, lang: str) -> str:
@@ -82,6 +92,8 @@ def tooltip_lines(result: clusters.Result, frame: pd.DataFrame, bset: BoundarySe
     kinds = {k: t("kind_" + k) + " · " for k in ("desa", "kelurahan", "other")}
     s = result.settings
     by_code = result.table.set_index("code")
+    outside = set(result.outside)
+    segment = i18n.t("seg_" + s.segment, lang)
     out: dict[str, list] = {}
     for row in frame.itertuples():
         where = [kinds.get(getattr(row, "kind", ""), ""), row.code]
@@ -90,12 +102,16 @@ def tooltip_lines(result: clusters.Result, frame: pd.DataFrame, bset: BoundarySe
         if parents:
             where.append(" · " + ", ".join(parents))
         lines: list = [row.name, where]
-        if row.code not in by_code.index:
+        if row.code in outside:
+            lines.append(t("cl_not_analysed", segment=segment))
+        elif row.code not in by_code.index:
             lines.append(t("no_data"))
         else:
             r = by_code.loc[row.code]
             lines.append([t("cl_tip_value"), value_text(r["value"], s.measure, lang)])
             lines.append([t("cl_tip_cluster"), label_text(r["label"], lang)])
+            if s.statistic == "gi":
+                lines.append([t("cl_tip_z"), z_text(r["z"], lang)])
             p_line = [t("cl_tip_p"), p_text(r["p"], lang)]
             if s.fdr:
                 p_line += [t("cl_tip_q"), p_text(r["q"], lang)]
@@ -112,10 +128,19 @@ def title(result: clusters.Result, lang: str) -> str:
     return i18n.t(key, lang, measure=measure, segment=i18n.t("seg_" + s.segment, lang))
 
 
+def population_text(result: clusters.Result, lang: str) -> str:
+    """Which areas were analysed, in plain words (for the map's subtitle and the page)."""
+    s = result.settings
+    n = i18n.fmt_num(len(result.table), lang)
+    if result.population == "segment":
+        return i18n.t("cl_population_segment_n", lang, n=n, segment=i18n.t("seg_" + s.segment, lang))
+    return i18n.t("cl_population_all_n", lang, n=n)
+
+
 def subtitle(result: clusters.Result, bset: BoundarySet, lang: str) -> str:
     s = result.settings
-    weights = i18n.t("cl_weights_" + s.weights, lang, k=s.k).split(":")[0]
-    text = i18n.t("cl_subtitle", lang, statistic=i18n.t("cl_statistic_" + s.statistic, lang), weights=weights,
+    text = i18n.t("cl_subtitle", lang, statistic=i18n.t("cl_statistic_" + s.statistic, lang),
+                  population=population_text(result, lang),
                   alpha=i18n.fmt_num(s.alpha, lang, 2), fdr=i18n.t("cl_fdr_short", lang) if s.fdr else "")
     return text + " · " + ", ".join(bset.province_names.values())
 
@@ -152,6 +177,13 @@ def cluster_layers(result: clusters.Result, frame: gpd.GeoDataFrame, bset: Bound
             title=t("cl_sig_title_fdr" if result.settings.fdr else "cl_sig_title"),
             classes=[maps.LegendClass(c, n, int(counts.get(i, 0))) for i, (c, n) in enumerate(zip(colors, names))]
             + [maps.LegendClass(NS_COLOR, label_text(clusters.NS, lang), int(counts.get(len(levels), 0)))])
+    outside = set(result.outside)
+    if outside:  # not analysed (no workers of the segment): a class of its own, not "no data"
+        colors = colors + [OUTSIDE_COLOR]
+        for code in outside:
+            cls[code] = len(colors) - 1
+        legend.classes.append(maps.LegendClass(OUTSIDE_COLOR, t(
+            "cl_not_analysed", segment=i18n.t("seg_" + result.settings.segment, lang)), len(outside)))
     records = {code: (cls.get(code, -1), tips[code]) for code in frame["code"]}
     outline = 5 if level != "regency" else 0  # regency outlines: codes share "51.03"
     maps.AreaLayer(bset.topology_for(level), records, colors, name="clusters", draw_missing=False,
