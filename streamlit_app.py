@@ -5,9 +5,12 @@ from ui import session, sidebar, state
 
 st.set_page_config(page_title="Jamsostek coverage map", page_icon=":material/map:", layout="wide")
 sidebar.draw()
+state.dataset_meta()  # a link to a dataset that no longer exists says so below, on any page
 state.write_url()
 if text := session.notice_text(state.app().notices, state.lang()):
     st.warning(text, icon=":material/link_off:")
+if gone := st.session_state.pop("dataset_notice", None):
+    st.warning(state.t("dataset_gone", id=gone), icon=":material/link_off:")
 if st.session_state.pop("selection_notice", False):
     st.warning(state.t("selection_from_link_invalid"), icon=":material/link_off:")
 pages = [

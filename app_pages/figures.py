@@ -10,7 +10,7 @@ from geo.boundaries import upstream
 from geo.core import i18n
 from geo.figures import join
 from geo.outputs import tabular
-from ui import state
+from ui import datasets, state, views
 from ui.text import esc
 
 t, lang = state.t, state.lang()
@@ -95,15 +95,27 @@ except (upstream.SourceError, OSError) as exc:
     st.error(t("boundaries_error", error=esc(exc)))
     st.stop()
 
-# ---- the active dataset
+# ---- the active dataset, and the datasets saved in the database
+view = views.figures()
+db = state.store()
+meta = state.dataset_meta()
 active = state.active_figures()
-if active.synthetic:
-    st.warning(t("fig_active_demo"), icon="⚠️")
+if meta is not None and not active.synthetic:
+    st.success(t("fig_active_saved", name=esc(meta.name), level=t(f"level_{meta.level}").lower(),
+                 areas=i18n.fmt_num(meta.rows, lang), periods=", ".join(meta.periods) or "–",
+                 who=esc(meta.saved_by), when=meta.created_at[:16].replace("T", " ")))
+    st.text(f"{t('fig_active_source')} {meta.file_name}")
+elif not active.synthetic:
+    st.warning(t("fig_active_unsaved", source=esc(active.source)))
 else:
-    st.success(t("fig_active_upload", level=t(f"level_{active.level}"), areas=i18n.fmt_num(len(active.data), lang),
-                 period=active.period or "–"))
-    st.text(f"{t('fig_active_source')} {active.source}")
-    st.button(t("fig_back_to_demo"), on_click=state.set_figures, args=(None,), key="fig_back")
+    st.warning(t("fig_active_demo"), icon="⚠️")
+if not active.synthetic:
+    st.button(t("fig_back_to_demo"), on_click=state.use_demo, key="fig_back")
+if db is None:
+    st.error(t("fig_db_error", error=esc(state.store_error())))
+else:
+    datasets.saved_panel(view, db, lang)
+datasets.show_message()
 
 st.caption(t("fig_intro"))
 with st.expander(t("fig_schema_title")):
@@ -220,8 +232,5 @@ d2.download_button(t("fig_download_rejected"),
 
 if result.figures is None:
     st.error(t("fig_use_none"))
-elif st.button(t("fig_use"), type="primary", key="fig_use"):
-    state.set_figures(result.figures)
-    st.rerun()
-if not active.synthetic and result.figures is not None and state.figures_key(active) == state.figures_key(result.figures):
-    st.success(t("fig_used"))
+else:
+    datasets.use_panel(view, db, result, name, digest, lang)

@@ -172,8 +172,9 @@ def test_pages_with_a_hostile_source_and_names_run_without_error(bali):
         assert not at.exception, (page, at.exception)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def database(tmp_path, monkeypatch):
+    """Each test its own database (saved lists and datasets of other tests change the page)."""
     monkeypatch.setenv("GEO_DATABASE_URL", f"sqlite:///{tmp_path / 'lists.sqlite'}")
 
 

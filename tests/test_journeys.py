@@ -197,3 +197,45 @@ def test_on_a_phone_the_map_page_survives_the_target_page(browser, app_url):
         assert not j.exceptions()
     finally:
         context.close()
+
+
+def test_an_upload_used_survives_a_reload_and_opens_from_a_link(journey, browser):
+    """Upload, use, reload: the map and its title name the uploaded file; the link, opened in a
+    fresh browser, shows the same dataset without uploading it again."""
+    j = journey
+    j.goto("/", NAV["explore"][0])
+    nav(j, "figures")
+    on_figures(j)
+    j.click(t("fig_use"))
+    dataset = j.query().get("dataset")
+    assert dataset and dataset.isdigit(), j.query()
+    nav(j, "explore")
+    title = j.map_state(min_paths=9)
+    assert title and "good.csv" in j.page.frames[1].evaluate("document.body.innerText") or \
+        any("good.csv" in f.evaluate("document.body.innerText") for f in j.page.frames[1:])
+    assert not j.page.get_by_text("SINTETIS").count()  # the demo's label is gone: these are real figures
+    j.reload(NAV["explore"][0])
+    assert j.query().get("dataset") == dataset
+    assert any("good.csv" in f.evaluate("document.body.innerText") for f in j.page.frames[1:])
+    assert j.page.get_by_text("5 dari 716 desa melapor", exact=False).count()
+    link = j.page.url
+    other = browser.new_context(viewport={"width": 1440, "height": 1000})
+    try:
+        k = Journey(other.new_page(), j.base)
+        k.page.goto(link)
+        k.page.get_by_role("heading", name=NAV["explore"][0], level=1).wait_for(timeout=90_000)
+        k.settle(1.0, quiet_checks=10)
+        assert k.map_state(min_paths=9)
+        assert any("good.csv" in f.evaluate("document.body.innerText") for f in k.page.frames[1:])
+        assert not k.page.get_by_text("SINTETIS").count()
+        k.page.screenshot(path=str(ARTIFACTS / "journey_dataset_link.png"), full_page=True)
+    finally:
+        other.close()
+
+
+def test_a_link_to_a_deleted_dataset_falls_back_to_the_demo_visibly(journey):
+    j = journey
+    j.goto("/?dataset=424242", NAV["explore"][0])
+    assert j.page.get_by_text("424242").count()  # "saved dataset number 424242 ... no longer exists"
+    assert j.page.get_by_text("SINTETIS", exact=False).count()
+    assert "dataset" not in j.query()

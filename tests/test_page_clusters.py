@@ -40,7 +40,7 @@ def test_defaults_in_indonesian_say_what_was_done(bali):
     assert "17 desa di 3 pulau yang terpisah dari daratan" in notes  # Nusa Penida, Lembongan, Serangan
     assert "Hasil yang sama persis ikut dihitung" in notes  # ties, in plain words
     assert not [word for word in JARGON if word in notes], notes  # the main text has no jargon
-    assert not [c for c in at.checkbox if c.key == "cl_smooth"]  # smoothing is for shares only
+    assert not [c for c in at.checkbox if c.key == wkey("clusters", "smooth", "en")]  # smoothing is for shares only
     # the method, library versions and weights under "Detail metode"
     method = next(e for e in at.expander if e.label == "Detail metode")
     text = " ".join(m.value for m in method.markdown)
@@ -73,7 +73,7 @@ def test_smoothing_is_offered_for_shares_only(bali):
     at.radio(key=wkey("clusters", "measure", "en")).set_value("share")
     at = submit(at)
     assert not at.exception
-    smooth = [c for c in at.checkbox if c.key == "cl_smooth"]
+    smooth = [c for c in at.checkbox if c.key == wkey("clusters", "smooth", "en")]
     assert smooth and smooth[0].value is True
     method = next(e for e in at.expander if e.label == "Method details")
     assert "Empirical_Bayes" in " ".join(m.value for m in method.markdown)
@@ -82,7 +82,7 @@ def test_smoothing_is_offered_for_shares_only(bali):
     assert at.checkbox(key=wkey("clusters", "smooth", "en")).value is False and not at.exception
     at.radio(key=wkey("clusters", "measure", "en")).set_value("count")
     at = submit(at)
-    assert not [c for c in at.checkbox if c.key == "cl_smooth"]
+    assert not [c for c in at.checkbox if c.key == wkey("clusters", "smooth", "en")]
 
 
 def test_uploaded_mainland_villages_cut_off_are_not_called_islands(bali):

@@ -4,12 +4,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, make_app, needs_shared
+from conftest import ARTIFACTS, make_app, needs_shared, view_of
 
 pytestmark = needs_shared
 FIX = Path(__file__).parent / "fixtures" / "figures"
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(autouse=True)
+def database(tmp_path, monkeypatch):
+    """Each test its own database of saved datasets."""
+    monkeypatch.setenv("GEO_DATABASE_URL", f"sqlite:///{tmp_path / 'data.sqlite'}")
 
 
 def open_page(lang: str = "id"):
@@ -41,16 +47,50 @@ def test_good_file_then_use_it_and_return_to_the_demo():
     assert m["Without figures"] == "711"
     at.button(key="fig_use").click().run()
     assert not at.exception
-    fig = at.session_state["figures"]
+    dataset = view_of(at, "app")["dataset"]
+    assert dataset > 0 and at.query_params["dataset"] == str(dataset)  # saved: the link reopens it
+    from geo.outputs import store
+    fig = store.Store(store.database_url()).open_dataset(dataset).figures
     assert fig.synthetic is False and fig.level == "village" and fig.source == "good.csv"
     assert sorted(fig.data["code"]) == ["51.71.01.1001", "51.71.01.1002", "51.71.01.1003", "51.71.01.1004",
                                         "51.71.01.2007"]
     assert fig.data.set_index("code").loc["51.71.01.2007", "workers_farmer"] == 310
-    assert any("uploaded file" in s.value for s in at.success)
+    assert any('"good" is used in the whole app' in s.value for s in at.success)
+    assert any(s.value.startswith("Active dataset: good (village level, 5 areas") for s in at.success)
     assert not any("SYNTHETIC" in w.value for w in at.warning)
+    # a new session from the link: the same dataset, without uploading again
+    again = make_app("explore", "en", {"dataset": str(dataset)})
+    assert not again.exception and not any("SYNTHETIC" in w.value for w in again.warning)
+    assert any("5 of 716 villages reported" in i.value for i in again.info)
     at.button(key="fig_back").click().run()
-    assert at.session_state["figures"] is None
+    assert view_of(at, "app")["dataset"] == 0 and "dataset" not in at.query_params
     assert any("SYNTHETIC" in w.value for w in at.warning)
+
+
+def test_saved_datasets_rename_delete_to_the_bin_and_restore():
+    at = upload(open_page("en"), "good.csv")
+    at.button(key="fig_use").click().run()
+    at.text_input(key="w:figures:new_name:en").input("Denpasar round 1").run()
+    at.button(key="fig_ds_rename").click().run()
+    assert any('"good" is now called "Denpasar round 1"' in s.value for s in at.success)
+    assert at.dataframe[0].value["Name"].tolist() == ["Denpasar round 1"]
+    assert at.button(key="fig_ds_delete").disabled  # needs the confirmation
+    at.checkbox(key="w:figures:delete_sure:en").check().run()
+    at.button(key="fig_ds_delete").click().run()
+    assert not at.exception
+    assert any("moved to the bin; it can be restored for 30 days" in s.value for s in at.success)
+    assert view_of(at, "app")["dataset"] == 0 and any("SYNTHETIC" in w.value for w in at.warning)
+    restore = next(b for b in at.button if b.key and b.key.startswith("fig_restore_"))
+    restore.click().run()
+    assert any('"Denpasar round 1" restored with its 1 versions' in s.value for s in at.success)
+    assert at.dataframe[0].value["Name"].tolist() == ["Denpasar round 1"]
+
+
+def test_a_link_to_a_dataset_that_is_gone_says_so_and_shows_the_demo():
+    at = make_app("explore", "en", {"dataset": "987"})
+    assert not at.exception
+    assert any("Saved dataset number 987 in this link no longer exists" in w.value for w in at.warning)
+    assert any("SYNTHETIC" in w.value for w in at.warning) and "dataset" not in at.query_params
 
 
 def test_messy_file_report_on_the_page():

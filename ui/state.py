@@ -18,6 +18,7 @@ from geo.figures import Figures
 from geo.outputs import assets
 
 from . import downloads, session, views
+from .text import esc
 
 downloads.keep_downloads_for_a_grace_period()  # every page imports this module first
 
@@ -89,17 +90,97 @@ def demo_figures(provinces: tuple[str, ...]) -> Figures:
     return demo.demo_figures(_boundaries(provinces))
 
 
+# ---------------------------------------------------------------- saved lists and datasets
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str):
+    from geo.outputs import store
+    return store.Store(url)
+
+
+def store():
+    """The database of saved lists and datasets (one per process), or None when it cannot be
+    opened; :func:`store_error` then says why. The pages work without it."""
+    from geo.outputs import store as store_mod
+    try:
+        return _store(store_mod.database_url())
+    except Exception as exc:  # noqa: BLE001 - a database that cannot be opened must not stop the app
+        st.session_state["store_error"] = str(exc)
+        return None
+
+
+def store_error() -> str:
+    return st.session_state.get("store_error", "")
+
+
+def actor():
+    """Who is working (the login's user and role; without a login the local default)."""
+    from geo.outputs import store as store_mod
+    return store_mod.default_actor()
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _saved_dataset(url: str, dataset_id: int, version: int) -> Figures:
+    """A saved dataset's figures, read once per process and version (shared by sessions)."""
+    return _store(url).open_dataset(dataset_id, version).figures
+
+
+def dataset_meta():
+    """The saved dataset the app uses (its metadata), or None for the demo.
+
+    A dataset that no longer exists (deleted, or a link to an id never saved) falls back to
+    the demo, and the page says so once (``dataset_notice``).
+    """
+    dataset_id = app()["dataset"]
+    if not dataset_id:
+        return None
+    db = store()
+    if db is None:
+        return None
+    from geo.outputs import store as store_mod
+    try:
+        meta = db.dataset_info(dataset_id)
+        if meta.deleted_at:
+            raise store_mod.NotFound("st_not_found", name=str(dataset_id))
+    except store_mod.StoreError:
+        st.session_state["dataset_notice"] = dataset_id
+        app().set("dataset", 0)
+        return None
+    return meta
+
+
 def active_figures() -> Figures:
-    """The uploaded figures when they belong to the selected provinces, else the demo."""
-    fig = st.session_state.get("figures")
+    """The dataset in use: a saved dataset (the URL's ``dataset``) when it belongs to the
+    selected provinces, else the synthetic demo of the selected provinces."""
+    meta = dataset_meta()
+    if meta is not None:
+        if set(meta.provinces) <= set(provinces()):
+            from geo.outputs import store as store_mod
+            return _saved_dataset(store_mod.database_url(), meta.id, meta.version)
+        st.warning(t("dataset_elsewhere", name=esc(meta.name)), icon=":material/info:")
+    fig = st.session_state.get("figures")  # used for this session only: the database could not save it
     if fig is not None and st.session_state.get("figures_provinces") == provinces():
         return fig
     with st.spinner(t("demo_preparing", n=len(provinces()))):  # shown only if it takes > 0.5 s
         return demo_figures(provinces())
 
 
-def set_figures(fig: Figures | None) -> None:
-    """Make ``fig`` (or None for the demo) the dataset every page uses."""
+def use_dataset(dataset_id: int, provinces_: list[str] | None = None) -> None:
+    """Make a saved dataset the one every page uses (a callback): its id goes in the URL, and
+    the provinces it covers are selected."""
+    app().set("dataset", int(dataset_id))
+    if provinces_:
+        app().set("province", sorted(set(provinces_)))
+
+
+def use_demo() -> None:
+    app().set("dataset", 0)
+    st.session_state.pop("figures", None)
+
+
+def use_unsaved(fig: Figures) -> None:
+    """Use ``fig`` in this session only (when the database cannot save it)."""
+    app().set("dataset", 0)
     st.session_state["figures"] = fig
     st.session_state["figures_provinces"] = provinces()
 

@@ -56,6 +56,15 @@ def areas() -> PageState:
     ])
 
 
+def figures() -> PageState:
+    """The data page: what the user types to save a dataset and manage saved ones (not in the URL)."""
+    return PageState("figures", [
+        Field("name", "", str, param=None), Field("overwrite", False, bool, param=None),
+        Field("pick", 0, int, lo=0, param=None), Field("new_name", "", str, param=None),
+        Field("delete_sure", False, bool, param=None), Field("saved_open", True, bool, param=None),
+    ])
+
+
 def targets(bset: BoundarySet) -> PageState:
     scopes = [*bset.provinces, *bset.names("regency")]
     return PageState("targets", [

@@ -118,8 +118,14 @@ class AuditEntry:
     detail: dict
 
 
-def _expires(deleted_at: str) -> str:
+def bin_expiry(deleted_at: str | None) -> str:
+    """When something deleted at ``deleted_at`` leaves the bin for good (ISO date and time)."""
+    if not deleted_at:
+        return ""
     return (dt.datetime.fromisoformat(deleted_at) + dt.timedelta(days=BIN_DAYS)).isoformat(timespec="seconds")
+
+
+_expires = bin_expiry
 
 
 def clean_name(name: str) -> str:
