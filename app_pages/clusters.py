@@ -178,7 +178,7 @@ with st.expander(t("cl_method_title")):
 mode = view.widget(st.radio, "mode", t("cl_map_choice"), options=clustermap.MODES, horizontal=True,
                    format_func=lambda v: t("cl_map_" + v), label_visibility="collapsed")
 base = maps.base_map(tuple(bset.web["regency"].total_bounds), "light")
-layers = clustermap.cluster_layers(result, frame, bset, lang, fig.synthetic, mode, level)
+layers = clustermap.cluster_layers(result, frame, bset, lang, fig.provenance, mode, level)
 st_folium(base, feature_group_to_add=layers, key="cl_map", height=600, use_container_width=True,
           returned_objects=[])
 st.caption(t("boundaries_source", commit=boundaries.upstream.UPSTREAM_COMMIT[:10]))

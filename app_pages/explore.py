@@ -74,7 +74,7 @@ selected = view["village"]
 left, right = st.columns([2.6, 1.4])
 with left:
     base = maps.base_map(tuple(bset.web["regency"].total_bounds), map_view.basemap)
-    layers = choropleth.explorer_layers(frame, map_view, bset, fig.synthetic, fig.source,
+    layers = choropleth.explorer_layers(frame, map_view, bset, fig.provenance,
                                         selected=(selected,) if selected else ())
     centre, zoom = viewport.bounds_zoom(choropleth.view_bounds(frame, map_view), 640, 600, step=0.25,
                                         pad_left_px=200 if map_view.regency else 0)
@@ -85,11 +85,9 @@ with left:
     st.caption(t("boundaries_source", commit=upstream.UPSTREAM_COMMIT[:10]))
     d = st.columns(3)
     stem = f"peta_{map_view.level}_{map_view.indicator}_{map_view.segment}" + ("_sintetis" if fig.synthetic else "")
-    d[0].download_button(t("download_png"), lambda: export.snapshot_png(frame, map_view, bset, fig.synthetic,
-                                                                        fig.source), f"{stem}.png", "image/png",
+    d[0].download_button(t("download_png"), lambda: export.snapshot_png(frame, map_view, bset, fig.provenance), f"{stem}.png", "image/png",
                          key="ex_png", on_click="ignore")
-    d[1].download_button(t("download_html"), lambda: export.snapshot_html(frame, map_view, bset, fig.synthetic,
-                                                                          fig.source), f"{stem}.html", "text/html",
+    d[1].download_button(t("download_html"), lambda: export.snapshot_html(frame, map_view, bset, fig.provenance), f"{stem}.html", "text/html",
                          key="ex_html", on_click="ignore")
     d[2].caption(t("share_hint"))
 

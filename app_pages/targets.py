@@ -176,7 +176,7 @@ with left:
 with right:
     area = bset.web["regency"]
     area = area[area["code"] == view["regency"]] if view["regency"] else area
-    layers = targetmap.selection_layers(bset, table, selected, path.codes, lang, fig.synthetic, fig.source,
+    layers = targetmap.selection_layers(bset, table, selected, path.codes, lang, fig.provenance,
                                         view["suppress"])
     st_folium(maps.base_map(tuple(area.total_bounds), "light"), feature_group_to_add=layers, key="tl_map",
               height=470, use_container_width=True, returned_objects=["last_active_drawing"],
@@ -321,13 +321,13 @@ opened = db.open(view["list"]) if db is not None and view["list"] in listed else
 header = dict(list_name=opened.name, author=opened.author, note=opened.note) if opened else {}
 stem = (names_mod.safe_filename(opened.name, "target-list") if opened else "target-list") + \
     ("-synthetic" if fig.synthetic else "")
-args = (village, selected, settings, fig.source, fig.synthetic, lang, names, small)
+args = (village, selected, settings, fig.provenance, lang, names, small)
 e[1].download_button(t("tl_download_csv"), lambda: targetlist.target_list_csv(*args, **header),
                      file_name=stem + ".csv", mime="text/csv", disabled=not selected, on_click="ignore")
 e[2].download_button(t("tl_download_xlsx"), lambda: targetlist.target_list_xlsx(*args, **header),
                      file_name=stem + ".xlsx", disabled=not selected, on_click="ignore",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-map_args = (bset, table, selected, path.codes, lang, fig.source, fig.synthetic)
+map_args = (bset, table, selected, path.codes, lang, fig.provenance)
 e[3].download_button(t("tl_download_png"), lambda: export.selection_png(*map_args), file_name=stem + "-map.png",
                      mime="image/png", on_click="ignore")
 e[4].download_button(t("tl_download_html"), lambda: export.selection_html(*map_args, small),

@@ -36,6 +36,7 @@ from geo.analysis import weights as wts
 from geo.boundaries import upstream
 from geo.figures import demo
 from geo.outputs import clustermap
+from geo.core.provenance import Provenance
 
 
 def _timed(fn, *args, **kwargs):
@@ -109,7 +110,7 @@ def run(provinces: list[str] | tuple[str, ...] = ("51",), repeats: int = 3,
         fresh = {kind: wts.build(var.frame, kind, settings.k, fill=fill, land=land)
                  for kind in clusters.weight_kinds(settings)}
         result = clusters.analyse(frame, settings, lambda f, kind, k, fill: fresh[kind])
-        group, h = _timed(lambda: _map_html(result, frame, bset, fig.synthetic))
+        group, h = _timed(lambda: _map_html(result, frame, bset, fig.provenance))
         totals.append(time.perf_counter() - t0)
         html_s.append(h)
     out["clusters_map_html_s"] = round(statistics.median(html_s), 3)
@@ -134,8 +135,8 @@ def _demo(bset, provinces: list[str], cache_dir: Path | None):
                 f"demo figures built per province: the combined demo failed ({type(exc).__name__}: {exc})")
 
 
-def _map_html(result, frame, bset, synthetic: bool) -> str:
-    return clustermap.cluster_map(result, frame, bset, "id", synthetic).get_root().render()
+def _map_html(result, frame, bset, provenance: Provenance) -> str:
+    return clustermap.cluster_map(result, frame, bset, "id", provenance).get_root().render()
 
 
 def browser_button_to_map(provinces: tuple[str, ...] = ("51",), timeout_s: float = 300) -> dict:

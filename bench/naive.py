@@ -34,6 +34,7 @@ from geo.analysis import frames as analysis_frames
 from geo.analysis import indicators
 from geo.boundaries import upstream
 from geo.figures import demo
+from geo.core.provenance import Provenance
 
 DEPTH_LEVEL = {1: "regency", 2: "district", 3: "village"}  # dots in an upstream code
 LEAFLET_FILES = {"leaflet.js": ROOT / "static" / "vendor" / "leaflet" / "leaflet.js",
@@ -181,7 +182,7 @@ def draw_figures(provinces: list[str], frames: dict[str, gpd.GeoDataFrame], repe
     naive_n = int((~frames["village"].geometry.isna()).sum())
     if naive_n != expected:
         raise RuntimeError(f"the naive village layer has {naive_n} shapes, ours {expected}")
-    pages = {"village_map_draw_s_median": choropleth.snapshot_html(ours["village"], view, bset, True, "demo"),
+    pages = {"village_map_draw_s_median": choropleth.snapshot_html(ours["village"], view, bset, Provenance(source="demo", synthetic=True)),
              "naive_village_map_draw_s_median": explore_html(frames["village"], ours["village"])}
     return draw_times(pages, expected, repeat)
 
@@ -256,7 +257,7 @@ def _peak_rss_child(how: str, provinces: list[str], values: Path) -> float:
         from geo.outputs import choropleth
         bset = boundaries.load(provinces)
         frames = analysis_frames.build_frames(bset.full, demo.demo_figures(bset))
-        html = choropleth.explorer_html(frames["village"], choropleth.View(level="village"), bset, True, "demo")
+        html = choropleth.explorer_html(frames["village"], choropleth.View(level="village"), bset, Provenance(source="demo", synthetic=True))
     else:
         import pandas as pd
         gdf = upstream_frames(provinces)["village"]

@@ -35,6 +35,7 @@ from geo.boundaries import upstream
 from geo.core import i18n
 from geo.figures import demo
 from geo.outputs import areamap, choropleth, maps
+from geo.core.provenance import Provenance
 
 INDICATORS = ["uncovered", "coverage_rate", "gap_to_target", "to_target"]
 N_PATHS = "document.querySelectorAll('path.leaflet-interactive').length"
@@ -67,7 +68,7 @@ def server_figures(repeat: int = 5) -> tuple[dict, dict]:
 
         def once():
             view = choropleth.View(level=level, indicator=next(cycle), regency=regency)
-            return choropleth.explorer_html(frames[level], view, bset, True, "demo")
+            return choropleth.explorer_html(frames[level], view, bset, Provenance(source="demo", synthetic=True))
         once()  # warm
         return report.median_time(once, repeat)
 
@@ -79,7 +80,7 @@ def server_figures(repeat: int = 5) -> tuple[dict, dict]:
     for name, level, reg in (("village", "village", None), ("district", "district", None),
                              ("regency", "regency", None), ("regency_villages", "village", regency)):
         seconds, _ = build(level, reg)
-        html = choropleth.explorer_html(frames[level], choropleth.View(level=level, regency=reg), bset, True, "demo")
+        html = choropleth.explorer_html(frames[level], choropleth.View(level=level, regency=reg), bset, Provenance(source="demo", synthetic=True))
         out[f"region_{name}_map_bytes"] = len(html.encode())
         out[f"region_{name}_map_build_s_median"] = round(seconds, 3)
         out[f"region_{name}_map_geometry"] = bset.geometry_for(level, reg)
@@ -90,13 +91,13 @@ def server_figures(repeat: int = 5) -> tuple[dict, dict]:
     try:
         seconds, html = build("village")
         view = choropleth.View(level="village", basemap="none")
-        detail_snapshot = choropleth.snapshot_html(frames["village"], view, bset, True, "demo")
+        detail_snapshot = choropleth.snapshot_html(frames["village"], view, bset, Provenance(source="demo", synthetic=True))
         out["region_village_map_detail_bytes"] = len(choropleth.explorer_html(
-            frames["village"], choropleth.View(level="village"), bset, True, "demo").encode())
+            frames["village"], choropleth.View(level="village"), bset, Provenance(source="demo", synthetic=True)).encode())
         out["region_village_map_detail_build_s_median"] = round(seconds, 3)
     finally:
         boundaries.OVERVIEW_ABOVE_BYTES = saved
-    overview_snapshot = choropleth.snapshot_html(frames["village"], view, bset, True, "demo")
+    overview_snapshot = choropleth.snapshot_html(frames["village"], view, bset, Provenance(source="demo", synthetic=True))
 
     def areas():
         m = maps.base_map(tuple(bset.web["regency"].total_bounds))

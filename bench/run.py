@@ -27,6 +27,7 @@ from geo.boundaries import upstream
 from geo.core import schema
 from geo.figures import demo
 from geo.outputs import choropleth
+from geo.core.provenance import Provenance
 
 INDICATOR_CYCLE = [("coverage_rate", "all"), ("uncovered", "farmer"), ("gap_to_target", "all"),
                    ("uncovered", "fisher"), ("to_target", "vulnerable")]
@@ -40,14 +41,14 @@ def map_figures(provinces: list[str], repeat: int, upstream_frames: dict, prefix
     out = {}
     for level in boundaries.LEVELS:
         view = choropleth.View(level=level)
-        html = choropleth.explorer_html(frames[level], view, bset, True, "demo")
+        html = choropleth.explorer_html(frames[level], view, bset, Provenance(source="demo", synthetic=True))
         out[f"{prefix}{level}_map_bytes"] = len(html.encode())
         cycle = iter(INDICATOR_CYCLE * (repeat + 1))
 
         def rebuild():
             ind, seg = next(cycle)
             return choropleth.explorer_html(frames[level], choropleth.View(level=level, indicator=ind,
-                                                                           segment=seg), bset, True, "demo")
+                                                                           segment=seg), bset, Provenance(source="demo", synthetic=True))
         rebuild()  # warm
         out[f"{prefix}{level}_map_build_s_median"] = round(report.median_time(rebuild, repeat)[0], 4)
         out.update(naive.map_level(upstream_frames, frames, level, repeat, INDICATOR_CYCLE, prefix))

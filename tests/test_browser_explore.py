@@ -6,6 +6,7 @@ from conftest import ARTIFACTS, choose, click_area, needs_shared, wait_for_map
 from geo.analysis import frames
 from geo.figures import demo
 from geo.outputs import choropleth
+from geo.core.provenance import Provenance
 
 pytestmark = [pytest.mark.browser, needs_shared]
 N_PATHS = "document.querySelectorAll('path.leaflet-interactive').length"
@@ -44,7 +45,7 @@ def test_hostile_names_render_as_text_and_run_nothing(bali, browser, tmp_path):
     frame.loc[frame["code"] == "51.06.01.2001", "name"] = payload
     view = choropleth.View(level="village", regency="51.06", basemap="none")
     html = tmp_path / "hostile.html"
-    html.write_text(choropleth.snapshot_html(frame, view, bali, True, '<script>window.__xss=3</script>'))
+    html.write_text(choropleth.snapshot_html(frame, view, bali, Provenance(source='<script>window.__xss=3</script>', synthetic=True)))
     page = browser.new_page()
     page.route("**/*", lambda r: r.abort() if r.request.url.startswith("http") else r.continue_())
     page.goto(html.as_uri())

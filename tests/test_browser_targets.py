@@ -12,6 +12,7 @@ from geo.analysis import frames, targeting
 from geo.core import schema
 from geo.outputs import choropleth, export, maps, targetmap
 from testsupport.appserver import running_app
+from geo.core.provenance import Provenance
 
 pytestmark = [pytest.mark.browser, needs_shared]
 
@@ -39,7 +40,7 @@ def _draw_offline(page, html: str) -> int:
 def test_html_snapshot_draws_offline(bali, demo_frames, offline_page):
     fig, frames = demo_frames
     view = choropleth.View(level="village", indicator="coverage_rate", lang="en")
-    html = export.snapshot_html(frames["village"], view, bali, fig.synthetic, fig.source)
+    html = export.snapshot_html(frames["village"], view, bali, fig.provenance)
     assert _draw_offline(offline_page, html) == 716
     assert not offline_page.errors, offline_page.errors
     # only basemap tiles were asked for outside, and they were blocked: no script, no style
@@ -51,11 +52,11 @@ def test_html_snapshot_draws_offline(bali, demo_frames, offline_page):
 def test_regency_snapshot_and_selection_map_draw_offline(bali, demo_frames, offline_page):
     fig, frames = demo_frames
     view = choropleth.View(level="regency", indicator="uncovered", segment="vulnerable", basemap="none")
-    html = export.snapshot_html(frames["regency"], view, bali, fig.synthetic, fig.source)
+    html = export.snapshot_html(frames["regency"], view, bali, fig.provenance)
     assert _draw_offline(offline_page, html) >= 9  # regencies (and circles)
     table = targeting.village_table(frames["village"], targeting.Settings())
     m = maps.base_map(tuple(bali.web["regency"].total_bounds), "none")
-    targetmap.selection_layers(bali, table, list(table["code"][:7]), [], "id", True, "demo").add_to(m)
+    targetmap.selection_layers(bali, table, list(table["code"][:7]), [], "id", Provenance(source="demo", synthetic=True)).add_to(m)
     assert _draw_offline(offline_page, export.map_html(m)) == 716
     blue = offline_page.evaluate("[...document.querySelectorAll('path.leaflet-interactive')]"
                                  ".filter(p => p.getAttribute('fill') === '#08519c').length")

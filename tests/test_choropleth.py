@@ -12,6 +12,7 @@ from geo.analysis import frames as analysis_frames
 from geo.core import schema
 from geo.figures import demo
 from geo.outputs import choropleth, maps, palettes
+from geo.core.provenance import Provenance
 
 pytestmark = needs_shared
 
@@ -34,13 +35,13 @@ def _records(html: str, name: str = "info") -> dict:
 
 def test_rate_choropleth_colours_match_the_legend(bali, frames):
     view = choropleth.View(level="regency", indicator="coverage_rate", scheme="quantiles", k=4)
-    html = choropleth.explorer_html(frames["regency"], view, bali, True, "demo")
+    html = choropleth.explorer_html(frames["regency"], view, bali, Provenance(source="demo", synthetic=True))
     info, colors = _records(html)
     values = indicators.indicator(frames["regency"], "coverage_rate")
     ref = classify.classify(values, "quantiles", 4)
     assert {c: v[0] for c, v in info.items()} == dict(zip(frames["regency"]["code"], ref.index))
     assert colors == palettes.class_colors(ref, palettes.SEQUENTIAL_GOOD)
-    legend = _boxes(choropleth.explorer_layers(frames["regency"], view, bali, True, "demo"))[0]
+    legend = _boxes(choropleth.explorer_layers(frames["regency"], view, bali, Provenance(source="demo", synthetic=True)))[0]
     rows = re.findall(r'background:(#[0-9a-f]{6})"></span><span>([^<]*)</span><span class="cnt">(\d+)<', legend)
     assert [(c, int(n)) for c, _, n in rows] == list(zip(palettes.class_colors(ref, palettes.SEQUENTIAL_GOOD), ref.counts))
     assert rows[0][1] == f"{ref.lower[0]:.1f} % – {ref.upper[0]:.1f} %".replace(".", ",")
@@ -48,28 +49,28 @@ def test_rate_choropleth_colours_match_the_legend(bali, frames):
 
 def test_synthetic_label_on_the_map_itself(bali, frames):
     view = choropleth.View(level="village")
-    title = _boxes(choropleth.explorer_layers(frames["village"], view, bali, True, "demo"))[1]
+    title = _boxes(choropleth.explorer_layers(frames["village"], view, bali, Provenance(source="demo", synthetic=True)))[1]
     assert '<div class="geo-synthetic">Data sintetis (demo), bukan data nyata</div>' in title
-    real = _boxes(choropleth.explorer_layers(frames["village"], view, bali, False, "x.csv"))[1]
+    real = _boxes(choropleth.explorer_layers(frames["village"], view, bali, Provenance(source="x.csv", synthetic=False)))[1]
     assert "geo-synthetic" not in real and "x.csv" in real
 
 def test_missing_figures_are_hatched_no_data(bali, frames):
     frame = frames["village"].copy()
     frame.loc[frame.index[:25], list(schema.COUNT_COLUMNS)] = pd.NA
-    html = choropleth.explorer_html(frame, choropleth.View(level="village"), bali, True, "demo")
+    html = choropleth.explorer_html(frame, choropleth.View(level="village"), bali, Provenance(source="demo", synthetic=True))
     info, _ = _records(html)
     assert sum(1 for v in info.values() if v[0] == -1) == 25
     assert "url(#geo-hatch)" in html
-    legend = _boxes(choropleth.explorer_layers(frame, choropleth.View(level="village"), bali, True, "demo"))[0]
+    legend = _boxes(choropleth.explorer_layers(frame, choropleth.View(level="village"), bali, Provenance(source="demo", synthetic=True)))[0]
     assert re.search(r'class="sw nodata"></span><span>Tidak ada data</span><span class="cnt">25<', legend)
 
 
 def test_counts_are_symbols_not_choropleth(bali, frames):
     view = choropleth.View(level="village", indicator="uncovered", segment="fisher")
-    layers = choropleth.explorer_layers(frames["village"], view, bali, True, "demo")
+    layers = choropleth.explorer_layers(frames["village"], view, bali, Provenance(source="demo", synthetic=True))
     kinds = [type(c).__name__ for c in layers._children.values()]
     assert "SymbolLayer" in kinds
-    info, colors = _records(choropleth.explorer_html(frames["village"], view, bali, True, "demo"))
+    info, colors = _records(choropleth.explorer_html(frames["village"], view, bali, Provenance(source="demo", synthetic=True)))
     assert colors == [choropleth.NEUTRAL]  # areas are neutral; circles carry the counts
     symbols = next(c for c in layers._children.values() if type(c).__name__ == "SymbolLayer")
     pts = json.loads(symbols.points)
@@ -103,7 +104,7 @@ def test_gap_to_target_diverges_at_zero(bali, frames):
 
 def test_regency_filter_draws_only_its_villages(bali, frames):
     view = choropleth.View(level="village", regency="51.06")
-    info, _ = _records(choropleth.explorer_html(frames["village"], view, bali, True, "demo"))
+    info, _ = _records(choropleth.explorer_html(frames["village"], view, bali, Provenance(source="demo", synthetic=True)))
     expected = set(bali.full["village"].query("regency_code == '51.06'")["code"])
     assert set(info) == expected and len(expected) == 72
 
@@ -124,7 +125,7 @@ def test_hostile_area_names_never_become_markup(bali, frames):
     frame.loc[frame.index[0], "name"] = '<img src=x onerror=alert(1)>'
     frame.loc[frame.index[1], "name"] = "${alert(1)}`"
     frame.loc[frame.index[2], "name"] = "</script><script>alert(2)</script>"
-    html = choropleth.explorer_html(frame, choropleth.View(level="village"), bali, True, "demo")
+    html = choropleth.explorer_html(frame, choropleth.View(level="village"), bali, Provenance(source="demo", synthetic=True))
     assert "<img src=x" not in html and "</script><script>alert(2)" not in html
     info, _ = _records(html)
     assert info[frame["code"].iloc[0]][1][0] == '<img src=x onerror=alert(1)>'  # kept as text
@@ -132,7 +133,7 @@ def test_hostile_area_names_never_become_markup(bali, frames):
 
 def test_village_map_is_small(bali, frames):
     for view in (choropleth.View(level="village"), choropleth.View(level="village", indicator="uncovered")):
-        html = choropleth.explorer_html(frames["village"], view, bali, True, "demo")
+        html = choropleth.explorer_html(frames["village"], view, bali, Provenance(source="demo", synthetic=True))
         assert len(html.encode()) < 400_000
 
 

@@ -16,6 +16,7 @@ from PIL import Image
 from geo.analysis import disclosure, frames, targeting
 from geo.analysis.targeting import Settings
 from geo.outputs import choropleth, export, palettes, png, targetlist
+from geo.core.provenance import Provenance
 
 HOSTILE = ["=HYPERLINK(\"http://x\",\"click\")", "+1+2", "-2+3", "@SUM(A1)", "\tTab", "\rCR",
            "=1+1", "<script>alert(1)</script>", "${x}", "'quoted", "-12"]
@@ -36,7 +37,7 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 
 def test_csv_neutralises_formulas_and_keeps_codes():
     f = _frame(HOSTILE)
-    data = targetlist.target_list_csv(f, list(f["code"]), Settings(), source="upload.csv", synthetic=False,
+    data = targetlist.target_list_csv(f, list(f["code"]), Settings(), provenance=Provenance(source="upload.csv", synthetic=False),
                                   lang="en", list_name="=cmd|' /C calc'!A0", author="@evil", note="+note")
     rows = _csv_rows(data)
     header = [r[0] for r in rows[: rows.index([])]]
@@ -56,7 +57,7 @@ def test_csv_neutralises_formulas_and_keeps_codes():
 
 def test_xlsx_text_cells_are_strings_never_formulas():
     f = _frame(HOSTILE)
-    data = targetlist.target_list_xlsx(f, list(f["code"]), Settings(), source="=evil()", synthetic=True,
+    data = targetlist.target_list_xlsx(f, list(f["code"]), Settings(), provenance=Provenance(source="=evil()", synthetic=True),
                                    lang="id", note="=1+1")
     ws = load_workbook(io.BytesIO(data)).active
     cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
@@ -76,13 +77,13 @@ def test_xlsx_text_cells_are_strings_never_formulas():
 
 
 def test_header_block_says_where_when_and_how():
-    lines = targetlist.header_lines(Settings(uptake=80), "figures.xlsx", synthetic=False, lang="en",
+    lines = targetlist.header_lines(Settings(uptake=80), Provenance(source="figures.xlsx", synthetic=False), lang="en",
                                 when=dt.date(2026, 2, 16))
     text = "\n".join(lines)
     assert "figures.xlsx" in text and "2026-02-16" in text and "cahyadsn/wilayah_boundaries" in text
     assert "Rp16,800" in text and "80%" in text and "73.86%" in text
     assert "SYNTHETIC" not in text
-    assert "SYNTHETIC" in "\n".join(targetlist.header_lines(Settings(), "demo", True, "en"))
+    assert "SYNTHETIC" in "\n".join(targetlist.header_lines(Settings(), Provenance(source="demo", synthetic=True), "en"))
 
 
 def test_target_list_budget_column_matches_budget():
@@ -145,7 +146,7 @@ def test_png_village_map_has_classes_nodata_and_synthetic_label(bali, demo_frame
     frame = frames["village"].copy()
     frame.loc[frame.index[:40], "covered"] = pd.NA  # some villages without figures
     view = choropleth.View(level="village", indicator="coverage_rate", lang="en")
-    image = export.snapshot_png(frame, view, bali, synthetic=True, source="demo $x$ <b>")
+    image = export.snapshot_png(frame, view, bali, provenance=Provenance(source="demo $x$ <b>", synthetic=True))
     assert image[:8] == b"\x89PNG\r\n\x1a\n"
     img = _pixels(image)
     assert img.shape == (1200, 1600, 3)
@@ -154,7 +155,7 @@ def test_png_village_map_has_classes_nodata_and_synthetic_label(bali, demo_frame
         assert _has_colour(img, colour), colour
     assert _has_colour(img, png.NODATA_FACE, tol=2)  # hatched no-data areas
     assert _has_colour(img[:100, 1000:], "#c00000", tol=30)  # the red synthetic label, top right
-    spec = export.explorer_png_spec(frame, view, bali, True, "demo")
+    spec = export.explorer_png_spec(frame, view, bali, Provenance(source="demo", synthetic=True))
     assert int((spec.areas["cls"] < 0).sum()) == 40
 
 
@@ -162,7 +163,7 @@ def test_png_village_map_has_classes_nodata_and_synthetic_label(bali, demo_frame
 def test_png_without_synthetic_label_and_other_sizes(bali, demo_frames):
     _, frames = demo_frames
     view = choropleth.View(level="regency", indicator="gap_to_target", lang="id")
-    png = export.snapshot_png(frames["regency"], view, bali, synthetic=False, source="upload.xlsx",
+    png = export.snapshot_png(frames["regency"], view, bali, provenance=Provenance(source="upload.xlsx", synthetic=False),
                               size=(800, 600))
     img = _pixels(png)
     assert img.shape == (600, 800, 3)
@@ -173,7 +174,7 @@ def test_png_without_synthetic_label_and_other_sizes(bali, demo_frames):
 def test_png_counts_as_circles(bali, demo_frames):
     _, frames = demo_frames
     view = choropleth.View(level="district", indicator="uncovered", segment="vulnerable", lang="en")
-    spec = export.explorer_png_spec(frames["district"], view, bali, True, "demo")
+    spec = export.explorer_png_spec(frames["district"], view, bali, Provenance(source="demo", synthetic=True))
     assert spec.symbols is not None and len(spec.symbols) == 57
     big = spec.symbols["size_pt"].idxmax()
     values = choropleth.map_values(frames["district"], view)
@@ -187,7 +188,7 @@ def test_categories_png_for_cluster_maps(bali):
     cats = pd.Series(["high-high"] * 10 + ["not significant"] * 600, index=web["code"].iloc[:610].values)
     image = png.categories_png(web, cats, ["high-high", "low-low", "not significant"],
                                 {"high-high": "#d7191c", "low-low": "#2c7bb6", "not significant": "#eeeeee"},
-                                {"high-high": "High-high"}, "Clusters", "demo", True, "en")
+                                {"high-high": "High-high"}, "Clusters", Provenance(source="demo", synthetic=True), "en")
     img = _pixels(image)
     assert _has_colour(img, "#d7191c") and _has_colour(img, png.NODATA_FACE, tol=2)
 
@@ -196,6 +197,6 @@ def test_categories_png_for_cluster_maps(bali):
 def test_html_snapshot_is_standalone(bali, demo_frames):
     fig, frames = demo_frames
     view = choropleth.View(level="district", indicator="coverage_rate", lang="en")
-    html = export.snapshot_html(frames["district"], view, bali, True, "demo")
+    html = export.snapshot_html(frames["district"], view, bali, Provenance(source="demo", synthetic=True))
     assert "<script src=" not in html and "/app/static/" not in html
     assert "topojson" in html and "Synthetic" in html

@@ -20,6 +20,7 @@ import pytest
 from conftest import ARTIFACTS, click_area, needs_shared
 
 from geo.analysis import frames
+from geo.core.provenance import Provenance
 
 pytestmark = [pytest.mark.browser, needs_shared]
 HOSTILE = ['<img src=x onerror="window.__xss=1">', "${window.__xss=2}", "<script>window.__xss=3</script>"]
@@ -149,7 +150,7 @@ def test_hostile_names_in_tooltips_and_popups_of_a_standalone_map(bali, browser,
     page = browser.new_page(viewport={"width": 1300, "height": 1000})
     page.route("**/*", lambda r: r.abort() if r.request.url.startswith("http") else r.continue_())
     snapshot = tmp_path / "hostile_snapshot.html"  # opened as a file, as a user opens the download
-    snapshot.write_text(export.snapshot_html(frame, view, bali, True, SOURCE), encoding="utf-8")
+    snapshot.write_text(export.snapshot_html(frame, view, bali, Provenance(source=SOURCE, synthetic=True)), encoding="utf-8")
     page.goto(snapshot.as_uri())
     page.wait_for_function(f"{N_PATHS} === 72")
     for code, text in zip(codes, names):

@@ -30,6 +30,7 @@ from geo.analysis import frames as analysis_frames
 from geo.outputs import targetlist
 from testsupport import extremes
 from testsupport import hostile as builders
+from geo.core.provenance import Provenance
 
 pytestmark = needs_shared
 FIX = Path(__file__).parent / "fixtures" / "figures"
@@ -527,7 +528,8 @@ def test_target_list_exports_keep_hostile_list_texts_inert(bali):
     from geo.figures import demo
     frame = analysis_frames.build_frames(bali.full, demo.demo_figures(bali))["village"]
     header = dict(list_name="=cmd|' /C calc'!A0", author="@SUM(A1)", note="+1\n=HYPERLINK(\"http://x\")")
-    args = (frame, ["51.71.01.1001", "51.71.01.1002"], targeting.Settings(), '=HYPERLINK("x").csv', False, "en")
+    args = (frame, ["51.71.01.1001", "51.71.01.1002"], targeting.Settings(),
+            Provenance(source='=HYPERLINK("x").csv', synthetic=False), "en")
     ws = openpyxl.load_workbook(io.BytesIO(targetlist.target_list_xlsx(*args, **header))).active
     cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
     assert cells and all(c.data_type != "f" for c in cells)  # not one formula
@@ -549,9 +551,9 @@ def test_template_syntax_in_a_file_name_is_never_evaluated(bali):
     fig = demo.demo_figures(bali)
     frames = analysis_frames.build_frames(bali.full, fig)
     source = "{{ 6 * 7 }}{% if 1 %}ZZ{% endif %}.csv"
-    pages = [choropleth.explorer_html(frames["regency"], choropleth.View(), bali, False, source),
+    pages = [choropleth.explorer_html(frames["regency"], choropleth.View(), bali, Provenance(source=source, synthetic=False)),
              export.selection_html(bali, targeting.village_table(frames["village"], targeting.Settings()),
-                                   ["51.71.01.1001"], [], "en", source, False)]
+                                   ["51.71.01.1001"], [], "en", Provenance(source=source, synthetic=False))]
     for html in pages:
         assert "42" + "ZZ" not in html  # not evaluated
         assert "{{ 6 * 7" not in html and "{% if 1" not in html  # and no template opener left to evaluate

@@ -11,6 +11,7 @@ from conftest import ARTIFACTS, make_app, needs_shared, wait_for_map, wkey
 from geo.analysis import clusters
 from geo.analysis import frames
 from geo.outputs import clustermap, maps
+from geo.core.provenance import Provenance
 
 pytestmark = needs_shared
 N_PATHS = "document.querySelectorAll('path.leaflet-interactive').length"
@@ -199,7 +200,7 @@ def _layers(group: folium.FeatureGroup) -> dict[str, maps.AreaLayer]:
 
 def test_cluster_map_colours_every_village_by_its_label(bali, farmer_result):
     frame, result = farmer_result
-    group = clustermap.cluster_layers(result, frame, bali, "en", synthetic=True)
+    group = clustermap.cluster_layers(result, frame, bali, "en", provenance=Provenance(source="", synthetic=True))
     layers = _layers(group)
     records = json.loads(layers["clusters"].records)
     colors = json.loads(layers["clusters"].colors)
@@ -219,7 +220,7 @@ def test_cluster_map_colours_every_village_by_its_label(bali, farmer_result):
 def test_tooltips_and_title_are_text_and_say_synthetic(bali, farmer_result):
     frame, result = farmer_result
     m = maps.base_map((114, -9, 116, -8), "none")
-    clustermap.cluster_layers(result, frame, bali, "en", synthetic=True).add_to(m)
+    clustermap.cluster_layers(result, frame, bali, "en", provenance=Provenance(source="", synthetic=True)).add_to(m)
     html = m.get_root().render()
     assert "<img src=x" not in html and "Synthetic data (demo), not real" in html
     tips = clustermap.tooltip_lines(result, frame, bali, "en")
@@ -233,7 +234,7 @@ def test_tooltips_and_title_are_text_and_say_synthetic(bali, farmer_result):
 
 def test_significance_map_classes_follow_the_deciding_p_value(bali, farmer_result):
     frame, result = farmer_result
-    group = clustermap.cluster_layers(result, frame, bali, "id", synthetic=False, mode="significance")
+    group = clustermap.cluster_layers(result, frame, bali, "id", provenance=Provenance(source="", synthetic=False), mode="significance")
     records = json.loads(_layers(group)["clusters"].records)
     p = dict(zip(result.table["code"], result.table["p"]))  # no FDR here: raw p decides
     for code, (k, _) in records.items():
@@ -241,7 +242,7 @@ def test_significance_map_classes_follow_the_deciding_p_value(bali, farmer_resul
             expected = 0 if p[code] <= 0.001 else 1 if p[code] <= 0.01 else 2 if p[code] <= 0.05 else 3
             assert k == expected, (code, p[code], k)
     with pytest.raises(ValueError):
-        clustermap.cluster_layers(result, frame, bali, "id", False, mode="choropleth")
+        clustermap.cluster_layers(result, frame, bali, "id", Provenance(source="", synthetic=False), mode="choropleth")
 
 
 def test_fisher_map_draws_villages_without_fishers_apart_and_gi_tooltips_show_z(bali):
@@ -249,7 +250,7 @@ def test_fisher_map_draws_villages_without_fishers_apart_and_gi_tooltips_show_z(
     frame = frames.build_frames(bali.full, demo.demo_figures(bali))["village"]
     result = clusters.analyse(frame, clusters.Settings(segment="fisher", statistic="gi", stability=False))
     assert result.outside and len(result.outside) + len(result.table) == 716
-    group = clustermap.cluster_layers(result, frame, bali, "en", synthetic=True)
+    group = clustermap.cluster_layers(result, frame, bali, "en", provenance=Provenance(source="", synthetic=True))
     layer = _layers(group)["clusters"]
     records, colors = json.loads(layer.records), json.loads(layer.colors)
     tips = clustermap.tooltip_lines(result, frame, bali, "en")

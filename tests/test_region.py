@@ -21,6 +21,7 @@ from geo.boundaries import upstream
 from geo.core import codes
 from geo.figures import demo
 from geo.outputs import choropleth
+from geo.core.provenance import Provenance
 
 PAIR = ["93", "94"]
 
@@ -141,7 +142,7 @@ def test_large_views_switch_to_the_overview(pair, monkeypatch):
 
 @needs_shared
 def test_explorer_map_of_two_provinces_draws_every_village(pair, pair_frames):
-    html = choropleth.explorer_html(pair_frames["village"], choropleth.View(level="village"), pair, True, "demo")
+    html = choropleth.explorer_html(pair_frames["village"], choropleth.View(level="village"), pair, Provenance(source="demo", synthetic=True))
     info = json.loads(re.search(r"info = (\{.*?\}), colors = ", html, re.S).group(1))
     assert set(info) == set(pair.full["village"]["code"])
     assert "Papua Selatan, Papua Tengah" in html  # the map's subtitle names both
@@ -150,7 +151,7 @@ def test_explorer_map_of_two_provinces_draws_every_village(pair, pair_frames):
 @needs_shared
 def test_regency_filter_sends_only_that_regencys_geometry(pair, pair_frames):
     view = choropleth.View(level="village", regency="93.01", indicator="uncovered")
-    html = choropleth.explorer_html(pair_frames["village"], view, pair, True, "demo")
+    html = choropleth.explorer_html(pair_frames["village"], view, pair, Provenance(source="demo", synthetic=True))
     topo = json.loads(re.search(r"var topo = (\{.*?\}), info = ", html, re.S).group(1))
     inside = set(pair.full["village"].query("regency_code == '93.01'")["code"])
     assert set(_topology_ids(json.dumps(topo))) == inside
@@ -194,11 +195,11 @@ def test_empty_path_is_reported_and_drawn_nowhere(with_empty):
     frames = analysis_frames.build_frames(bset.full, demo.demo_figures(bset))
     for indicator in ("coverage_rate", "uncovered"):  # a choropleth and circles
         view = choropleth.View(level="village", indicator=indicator)
-        layers = choropleth.explorer_layers(frames["village"], view, bset, True, "demo")
+        layers = choropleth.explorer_layers(frames["village"], view, bset, Provenance(source="demo", synthetic=True))
         symbols = [c for c in layers._children.values() if type(c).__name__ == "SymbolLayer"]
         for s in symbols:
             assert "98.01.01.1003" not in s.points and "NaN" not in s.points
-        assert choropleth.explorer_html(frames["village"], view, bset, True, "demo")
+        assert choropleth.explorer_html(frames["village"], view, bset, Provenance(source="demo", synthetic=True))
 
 
 # ---------------------------------------------------------------- the command line

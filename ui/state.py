@@ -186,12 +186,14 @@ def use_unsaved(fig: Figures) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def frames(provinces: tuple[str, ...], _figures: Figures, figures_key: str):
-    """Analysis frames per level for a dataset; ``figures_key`` identifies the dataset."""
-    return analysis_frames.build_frames(_boundaries(provinces).full, _figures)
+def frames(provinces: tuple[str, ...], _figures: Figures, figures_key: str) -> analysis_frames.Coverage:
+    """The analysis frames per level of a dataset, with its provenance; ``figures_key``
+    identifies the dataset."""
+    return analysis_frames.coverage(_boundaries(provinces).full, _figures)
 
 
-def active_frames():
+def active_frames() -> analysis_frames.Coverage:
+    """The dataset in use, analysed: ``active_frames()["village"]``, ``.provenance``."""
     fig = active_figures()
     return frames(provinces(), fig, figures_key(fig))
 

@@ -6,11 +6,14 @@ never zero; an upper area whose parts are only partly reported gets the sums of 
 reported and a completeness figure, so a half-reported regency is never mistaken for a whole."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import pandas as pd
 
 from geo.core import codes
 from geo.core.schema import COUNT_COLUMNS, LEVEL_ORDER
+from geo.core.provenance import Provenance
 from geo.figures.model import Figures
 
 
@@ -64,6 +67,33 @@ def analysis_frame(layer: gpd.GeoDataFrame, counts_at_level: pd.DataFrame | None
 def layer_level(layer: pd.DataFrame) -> str:
     """The level of a layer's areas, read off its first code."""
     return codes.level_of(str(layer["code"].iloc[0])) if len(layer) else "village"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The analysis stage's hand-off: one analysis frame per level, and where the figures come
+    from (what every map, table and export says about them). Indexed by level like a dict."""
+
+    frames: dict[str, gpd.GeoDataFrame]
+    provenance: Provenance
+    level: str  # the level the figures were given at (the levels below it have no data)
+
+    def __getitem__(self, level: str) -> gpd.GeoDataFrame:
+        return self.frames[level]
+
+    def __contains__(self, level: str) -> bool:
+        return level in self.frames
+
+    def __iter__(self):
+        return iter(self.frames)
+
+    def items(self):
+        return self.frames.items()
+
+
+def coverage(layers: dict[str, gpd.GeoDataFrame], figures: Figures) -> Coverage:
+    """The figures summed up the hierarchy and joined to every level's layer."""
+    return Coverage(build_frames(layers, figures), figures.provenance, figures.level)
 
 
 def build_frames(layers: dict[str, gpd.GeoDataFrame], figures: Figures) -> dict[str, gpd.GeoDataFrame]:

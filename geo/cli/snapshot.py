@@ -89,11 +89,11 @@ def run(args: argparse.Namespace) -> int:
               f"(the figures are at level {fig.level})", file=sys.stderr)
     try:
         if args.png:
-            png = export.snapshot_png(frame, view, bset, fig.synthetic, fig.source, size)
+            png = export.snapshot_png(frame, view, bset, fig.provenance, size)
             Path(args.png).write_bytes(png)
             out["png"], out["png_size"] = str(args.png), list(size)
         if args.html:
-            html = export.snapshot_html(frame, view, bset, fig.synthetic, fig.source)
+            html = export.snapshot_html(frame, view, bset, fig.provenance)
             Path(args.html).write_text(html, encoding="utf-8")
             out["html"], out["html_bytes"] = str(args.html), len(html.encode("utf-8"))
     except OSError as exc:

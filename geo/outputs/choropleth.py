@@ -17,6 +17,7 @@ import pandas as pd
 
 from geo.analysis import classify, disclosure, indicators
 from geo.boundaries import BoundarySet
+from geo.core.provenance import Provenance
 from geo.core import i18n, schema
 from geo.outputs import maps, palettes
 
@@ -174,8 +175,8 @@ def tooltip_lines(frame: pd.DataFrame, view: View, names: dict[str, str]) -> dic
     return out
 
 
-def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, synthetic: bool,
-                    source: str, selected: tuple[str, ...] = ()) -> folium.FeatureGroup:
+def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, provenance: Provenance,
+                    selected: tuple[str, ...] = ()) -> folium.FeatureGroup:
     """Every layer of the explorer map, in one feature group the page can swap."""
     view = view.checked()
     shown = subset(frame, view)
@@ -213,8 +214,8 @@ def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, synt
     legend.nodata_count = int(values.isna().sum())
     maps.BoxLayer(maps.legend_html(legend), position="bottomleft", css_class="geo-legend").add_to(group)
     maps.BoxLayer(maps.title_html(
-        indicator_title(view), map_subtitle(view, bset, source),
-        t("synthetic_label") if synthetic else None), position="topright", css_class="geo-title").add_to(group)
+        indicator_title(view), map_subtitle(view, bset, provenance.source),
+        provenance.label(view.lang)), position="topright", css_class="geo-title").add_to(group)
     return group
 
 
@@ -279,19 +280,19 @@ def view_bounds(frame: gpd.GeoDataFrame, view: View) -> tuple[float, float, floa
     return tuple(float(b) for b in (shown if len(shown) else frame).total_bounds)
 
 
-def explorer_map(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, synthetic: bool, source: str,
+def explorer_map(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, provenance: Provenance,
                  asset_prefix: str = maps.assets.APP_PREFIX) -> folium.Map:
     """A complete map (base + layers) for a view, e.g. for a standalone snapshot."""
     m = maps.base_map(view_bounds(frame, view), view.basemap, asset_prefix)
-    explorer_layers(frame, view, bset, synthetic, source).add_to(m)
+    explorer_layers(frame, view, bset, provenance).add_to(m)
     return m
 
 
-def snapshot_html(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, synthetic: bool, source: str) -> str:
+def snapshot_html(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, provenance: Provenance) -> str:
     """The view as one HTML file that opens offline (scripts inlined)."""
-    return maps.render_standalone(explorer_map(frame, view, bset, synthetic, source))
+    return maps.render_standalone(explorer_map(frame, view, bset, provenance))
 
 
-def explorer_html(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, synthetic: bool, source: str) -> str:
+def explorer_html(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, provenance: Provenance) -> str:
     """The map's HTML as the app serves it (assets by reference): the benchmarked step."""
-    return explorer_map(frame, view, bset, synthetic, source).get_root().render()
+    return explorer_map(frame, view, bset, provenance).get_root().render()

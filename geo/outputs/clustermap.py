@@ -19,6 +19,7 @@ import pandas as pd
 
 from geo.analysis import clusters
 from geo.boundaries import BoundarySet
+from geo.core.provenance import Provenance
 from geo.core import i18n
 from geo.outputs import maps
 
@@ -137,16 +138,19 @@ def population_text(result: clusters.Result, lang: str) -> str:
     return i18n.t("cl_population_all_n", lang, n=n)
 
 
-def subtitle(result: clusters.Result, bset: BoundarySet, lang: str) -> str:
+def subtitle(result: clusters.Result, bset: BoundarySet, lang: str, provenance: Provenance | None = None) -> str:
     s = result.settings
     text = i18n.t("cl_subtitle", lang, statistic=i18n.t("cl_statistic_" + s.statistic, lang),
                   population=population_text(result, lang),
                   alpha=i18n.fmt_num(s.alpha, lang, 2), fdr=i18n.t("cl_fdr_short", lang) if s.fdr else "")
-    return text + " · " + ", ".join(bset.province_names.values())
+    text += " · " + ", ".join(bset.province_names.values())
+    if provenance is not None and provenance.source:
+        text += f" · {i18n.t('source', lang)}: {provenance.source}"
+    return text
 
 
 def cluster_layers(result: clusters.Result, frame: gpd.GeoDataFrame, bset: BoundarySet, lang: str,
-                   synthetic: bool, mode: str = "cluster", level: str = "village") -> folium.FeatureGroup:
+                   provenance: Provenance, mode: str = "cluster", level: str = "village") -> folium.FeatureGroup:
     """The cluster map (``mode="cluster"``) or the significance map, in one swappable group.
 
     ``frame`` is the analysis frame of ``level`` (every area, so that those left out of the
@@ -200,16 +204,16 @@ def cluster_layers(result: clusters.Result, frame: gpd.GeoDataFrame, bset: Bound
     legend.nodata_label = t("no_data")
     legend.nodata_count = int(sum(1 for c in frame["code"] if c not in cls))
     maps.BoxLayer(maps.legend_html(legend), position="bottomleft", css_class="geo-legend").add_to(group)
-    maps.BoxLayer(maps.title_html(title(result, lang), subtitle(result, bset, lang),
-                                  t("synthetic_label") if synthetic else None),
+    maps.BoxLayer(maps.title_html(title(result, lang), subtitle(result, bset, lang, provenance),
+                                  provenance.label(lang)),
                   position="topright", css_class="geo-title").add_to(group)
     return group
 
 
 def cluster_map(result: clusters.Result, frame: gpd.GeoDataFrame, bset: BoundarySet, lang: str,
-                synthetic: bool, mode: str = "cluster", level: str = "village", basemap: str = "light",
+                provenance: Provenance, mode: str = "cluster", level: str = "village", basemap: str = "light",
                 asset_prefix: str = maps.assets.APP_PREFIX) -> folium.Map:
     """A complete map (base and layers), e.g. for a standalone file or a benchmark."""
     m = maps.base_map(tuple(float(b) for b in frame.total_bounds), basemap, asset_prefix)
-    cluster_layers(result, frame, bset, lang, synthetic, mode, level).add_to(m)
+    cluster_layers(result, frame, bset, lang, provenance, mode, level).add_to(m)
     return m

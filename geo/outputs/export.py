@@ -11,12 +11,12 @@ import pandas as pd
 
 from geo.boundaries import BoundarySet
 from geo.core import i18n
-from geo.core.provenance import source_line
+from geo.core.provenance import Provenance
 from geo.outputs import palettes, targetmap
 from geo.outputs.png import NEUTRAL, PNG_SIZE, PngMap, _wrap, categories_png, render_png
 
 
-def explorer_png_spec(frame: gpd.GeoDataFrame, view, bset: BoundarySet, synthetic: bool, source: str) -> PngMap:
+def explorer_png_spec(frame: gpd.GeoDataFrame, view, bset: BoundarySet, provenance: Provenance) -> PngMap:
     """The app's map for ``view`` (a :class:`geo.choropleth.View`) as a :class:`PngMap`."""
     from geo.analysis import classify
     from geo.outputs import choropleth
@@ -32,9 +32,9 @@ def explorer_png_spec(frame: gpd.GeoDataFrame, view, bset: BoundarySet, syntheti
     areas = web[web["code"].isin(value_by_code.index)].copy()
     title = choropleth.indicator_title(view)
     common = dict(title=title, legend_title=_wrap(title, 34), nodata_label=t("no_data"),
-                  source_line=source_line(source, lang),
-                  subtitle=choropleth.map_subtitle(view, bset, source),
-                  synthetic_label=t("synthetic_label") if synthetic else None, lang=lang)
+                  source_line=provenance.line(lang),
+                  subtitle=choropleth.map_subtitle(view, bset, provenance.source),
+                  synthetic_label=provenance.label(lang), lang=lang)
     if view.level != "regency":
         outline = bset.web["regency"]
         if view.regency:
@@ -61,16 +61,16 @@ def explorer_png_spec(frame: gpd.GeoDataFrame, view, bset: BoundarySet, syntheti
                   counts=classes.counts, note=note, **common)
 
 
-def snapshot_png(frame: gpd.GeoDataFrame, view, bset: BoundarySet, synthetic: bool, source: str,
+def snapshot_png(frame: gpd.GeoDataFrame, view, bset: BoundarySet, provenance: Provenance,
                  size: tuple[int, int] = PNG_SIZE) -> bytes:
     """The map of ``view`` as PNG bytes (default 1600 x 1200 px)."""
-    return render_png(explorer_png_spec(frame, view, bset, synthetic, source), size)
+    return render_png(explorer_png_spec(frame, view, bset, provenance), size)
 
 
-def snapshot_html(frame: gpd.GeoDataFrame, view, bset: BoundarySet, synthetic: bool, source: str) -> str:
+def snapshot_html(frame: gpd.GeoDataFrame, view, bset: BoundarySet, provenance: Provenance) -> str:
     """The map of ``view`` as one HTML file that opens offline (Leaflet and topojson inlined)."""
     from geo.outputs import choropleth
-    return choropleth.snapshot_html(frame, view.checked(), bset, synthetic, source)
+    return choropleth.snapshot_html(frame, view.checked(), bset, provenance)
 
 
 def map_html(m) -> str:
@@ -80,21 +80,21 @@ def map_html(m) -> str:
 
 
 def selection_png(bset: BoundarySet, table: pd.DataFrame, selected: list[str], path: list[str], lang: str,
-                  source: str, synthetic: bool, size: tuple[int, int] = PNG_SIZE) -> bytes:
+                  provenance: Provenance, size: tuple[int, int] = PNG_SIZE) -> bytes:
     """The targeting page's map (selected villages, the shortest path, the rest) as PNG."""
     t = lambda key: i18n.t(key, lang)  # noqa: E731
     cats = targetmap.selection_categories(list(bset.full["village"]["code"]), selected, path)
     cats = cats[cats.index.isin(set(table["code"]))]  # villages without figures: "no data"
     labels = {"other": t("tl_map_other"), "selected": t("tl_map_selected"), "path": t("tl_map_path")}
     return categories_png(bset.web["village"], cats, list(reversed(targetmap.SELECTION_ORDER)),
-                          targetmap.SELECTION_COLORS, labels, t("tl_map_title"), source, synthetic, lang,
+                          targetmap.SELECTION_COLORS, labels, t("tl_map_title"), provenance, lang,
                           outline=bset.web["regency"], size=size)
 
 
 def selection_html(bset: BoundarySet, table: pd.DataFrame, selected: list[str], path: list[str], lang: str,
-                   source: str, synthetic: bool, suppress: int = 0) -> str:
+                   provenance: Provenance, suppress: int = 0) -> str:
     """The targeting page's map as a standalone HTML file that opens offline."""
     from geo.outputs import maps
     m = maps.base_map(tuple(bset.web["regency"].total_bounds), "light")
-    targetmap.selection_layers(bset, table, selected, path, lang, synthetic, source, suppress).add_to(m)
+    targetmap.selection_layers(bset, table, selected, path, lang, provenance, suppress).add_to(m)
     return map_html(m)

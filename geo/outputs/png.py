@@ -11,7 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.core import i18n
-from geo.core.provenance import source_line
+from geo.core.provenance import Provenance
 
 PNG_SIZE = (1600, 1200)
 
@@ -205,7 +205,7 @@ def _wrap(text: str, width: int) -> str:
 
 
 def categories_png(areas: gpd.GeoDataFrame, category: pd.Series, order: Sequence[str], colors: dict[str, str],
-                   labels: dict[str, str], title: str, source: str, synthetic: bool, lang: str,
+                   labels: dict[str, str], title: str, provenance: Provenance, lang: str,
                    subtitle: str | None = None, outline: gpd.GeoDataFrame | None = None,
                    note: str | None = None, size: tuple[int, int] = PNG_SIZE) -> bytes:
     """A categorical map as PNG (e.g. the cluster map: high-high, low-low, ..., not significant).
@@ -219,7 +219,7 @@ def categories_png(areas: gpd.GeoDataFrame, category: pd.Series, order: Sequence
     counts = [int((a["cls"] == i).sum()) for i in range(len(order))]
     spec = PngMap(areas=a, colors=[colors[c] for c in order], labels=[labels.get(c, c) for c in order],
                   counts=counts, title=title, legend_title=_wrap(title, 34),
-                  nodata_label=i18n.t("no_data", lang), source_line=source_line(source, lang),
-                  subtitle=subtitle, synthetic_label=i18n.t("synthetic_label", lang) if synthetic else None,
+                  nodata_label=i18n.t("no_data", lang), source_line=provenance.line(lang),
+                  subtitle=subtitle, synthetic_label=provenance.label(lang),
                   outline=outline, note=note, lang=lang)
     return render_png(spec, size)

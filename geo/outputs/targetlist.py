@@ -9,7 +9,7 @@ import pandas as pd
 from geo.analysis import targeting
 from geo.analysis.disclosure import suppress_small
 from geo.core import i18n
-from geo.core.provenance import BOUNDARIES_CREDIT
+from geo.core.provenance import BOUNDARIES_CREDIT, Provenance
 from geo.outputs import tabular
 
 
@@ -21,16 +21,16 @@ def settings_text(settings: targeting.Settings, lang: str) -> str:
              target=i18n.fmt_pct(settings.target, lang, 2))
 
 
-def header_lines(settings: targeting.Settings, source: str, synthetic: bool, lang: str,
+def header_lines(settings: targeting.Settings, provenance: Provenance, lang: str,
                  budget: targeting.Budget | None = None, list_name: str | None = None,
                  author: str | None = None, note: str | None = None, suppress: int = 0,
                  when: dt.date | None = None) -> list[str]:
     """The block above an exported table: what it is, where from, when, with which settings."""
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     lines = [t("tl_export_title") + (f": {list_name}" if list_name else "")]
-    if synthetic:
+    if provenance.synthetic:
         lines.append(t("tl_export_synthetic"))
-    lines.append(f"{t('source')}: {source}")
+    lines.append(f"{t('source')}: {provenance.source}")
     lines.append(t("tl_boundaries_credit", credit=BOUNDARIES_CREDIT))
     lines.append(t("tl_export_date", date=(when or dt.date.today()).isoformat()))
     lines.append(settings_text(settings, lang))
@@ -78,21 +78,21 @@ def target_list_frame(frame: pd.DataFrame, selected: list[str], settings: target
     return out
 
 
-def target_list_csv(frame: pd.DataFrame, selected: list[str], settings: targeting.Settings, source: str,
-                    synthetic: bool, lang: str, names: dict[str, str] | None = None, suppress: int = 0,
+def target_list_csv(frame: pd.DataFrame, selected: list[str], settings: targeting.Settings,
+                    provenance: Provenance, lang: str, names: dict[str, str] | None = None, suppress: int = 0,
                     **header) -> bytes:
     """The target list as CSV bytes: the header block, then one row per village."""
     df = target_list_frame(frame, selected, settings, names, suppress)
     b = targeting.budget(frame, selected, settings)
-    return tabular.to_csv_bytes(df, header_lines(settings, source, synthetic, lang, b, suppress=suppress,
+    return tabular.to_csv_bytes(df, header_lines(settings, provenance, lang, b, suppress=suppress,
                                                  **header))
 
 
-def target_list_xlsx(frame: pd.DataFrame, selected: list[str], settings: targeting.Settings, source: str,
-                     synthetic: bool, lang: str, names: dict[str, str] | None = None, suppress: int = 0,
+def target_list_xlsx(frame: pd.DataFrame, selected: list[str], settings: targeting.Settings,
+                     provenance: Provenance, lang: str, names: dict[str, str] | None = None, suppress: int = 0,
                      **header) -> bytes:
     """The target list as an XLSX workbook (string cells for text, codes as text)."""
     df = target_list_frame(frame, selected, settings, names, suppress)
     b = targeting.budget(frame, selected, settings)
-    return tabular.to_xlsx_bytes(df, header_lines(settings, source, synthetic, lang, b, suppress=suppress,
+    return tabular.to_xlsx_bytes(df, header_lines(settings, provenance, lang, b, suppress=suppress,
                                                   **header), sheet_name="targets")

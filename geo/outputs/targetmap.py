@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from geo.core.provenance import Provenance
+
 SELECTION_ORDER = ("other", "selected", "path")
 
 
@@ -17,7 +19,7 @@ def selection_categories(codes_all: list[str], selected: list[str], path: list[s
 
 
 def selection_layers(bset, table: pd.DataFrame, selected: list[str], path: list[str], lang: str,
-                     synthetic: bool, source: str, suppress: int = 0):
+                     provenance: Provenance, suppress: int = 0):
     """The targeting page's map: villages grey, selected dark blue, shortest path orange.
 
     Villages without figures are hatched "no data"; every tooltip is text (geo.maps). With
@@ -65,7 +67,7 @@ def selection_layers(bset, table: pd.DataFrame, selected: list[str], path: list[
         maps.LegendClass(SELECTION_COLORS[c], labels[c], int(counts.get(c, 0))) for c in reversed(SELECTION_ORDER)],
         nodata_label=t("no_data"), nodata_count=int((~cats.index.isin(info.index)).sum()))
     maps.BoxLayer(maps.legend_html(legend), position="bottomright", css_class="geo-legend").add_to(group)
-    maps.BoxLayer(maps.title_html(t("tl_map_title"), f"{t('source')}: {source}",
-                                  t("synthetic_label") if synthetic else None),
+    maps.BoxLayer(maps.title_html(t("tl_map_title"), f"{t('source')}: {provenance.source}",
+                                  provenance.label(lang)),
                   position="topright", css_class="geo-title").add_to(group)
     return group
