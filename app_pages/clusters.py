@@ -20,7 +20,7 @@ bset = state.load_boundaries(provinces)
 fig = state.active_figures()
 fkey = state.figures_key(fig)
 frames = state.active_frames()
-LEVELS = ("village", "district", "regency")
+LEVELS = clusters.LEVELS
 D = clusters.Settings()
 
 
@@ -185,8 +185,8 @@ st.caption(t("boundaries_source", commit=boundaries.upstream.UPSTREAM_COMMIT[:10
 
 # ---- the high-high areas, most uncovered people first, to the target list
 top = result.high_high()
-if level == "village" and s.stability and s.statistic != "gi":  # the targeting page's "robust high-high"
-    ss["robust_high_high_codes"] = sorted(top.loc[top["stable"], "code"]) if not top.empty else []
+if level == "village" and s.stability and s.statistic != "gi":  # the target list's "robust high-high" filter
+    ss["robust_high_high_codes"] = result.robust_high_high()
 st.subheader(t("cl_hot_title" if s.statistic == "gi" else "cl_hh_title"))
 if top.empty:
     st.caption(t("cl_hh_none"))

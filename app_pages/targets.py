@@ -36,8 +36,7 @@ def robust_high_high(figures_key: str, _frame, segment: str) -> list[str] | None
         return None
     except ValueError:  # clusters.Refusal: too few areas, constant values
         return []
-    tab = result.table
-    return sorted(tab.loc[(tab["label"] == clusters.HH) & tab["stable"], "code"])
+    return result.robust_high_high()
 
 
 def select(codes: list[str]) -> None:

@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 from conftest import ARTIFACTS, make_app, needs_shared, wait_for_map, wkey
 
-from geo.analysis import clusters
-from geo.analysis import frames
+from geo.analysis import clusters, frames
 from geo.outputs import clustermap, maps
 from geo.core.provenance import Provenance
 

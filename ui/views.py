@@ -97,7 +97,7 @@ def clusters_view() -> PageState:
     return PageState("clusters", [
         Field("segment", d.segment, choices=clusters.SEGMENTS, param="cl_segment"),
         Field("measure", d.measure, choices=clusters.MEASURES, param="cl_measure"),
-        Field("level", "village", choices=("village", "district", "regency"), param="cl_level"),
+        Field("level", "village", choices=clusters.LEVELS, param="cl_level"),
         Field("population", "auto", choices=("auto", "segment", "all"), param="cl_population"),
         Field("smooth", d.smooth, bool, param="cl_smooth"),
         Field("statistic", d.statistic, choices=clusters.STATISTICS, param="cl_statistic"),

@@ -83,6 +83,7 @@ HOT, COLD = "hot spot", "cold spot"
 GI_LABELS: tuple[str, ...] = (HOT, COLD, NS)
 # esda's quadrants (geoda_quads=False): 1 HH, 2 LH, 3 LL, 4 HL
 _QUADRANT = {1: HH, 2: LH, 3: LL, 4: HL}
+LEVELS: tuple[str, ...] = tuple(reversed(schema.LEVELS))  # the finest first: villages are the default
 MIN_AREAS = 30
 ALPHAS: tuple[float, ...] = (0.05, 0.01)
 STABILITY_SEEDS = 3  # the chosen seed and the next two
@@ -531,6 +532,14 @@ class Result:
         top = HOT if self.settings.statistic == "gi" else HH
         t = self.table[self.table["label"] == top]
         return t.sort_values(["uncovered", "code"], ascending=[False, True])
+
+    def robust_high_high(self) -> list[str]:
+        """The "robust high-high" villages the target list can filter on: high-high under every
+        weights and seed the stability runs tried (empty without stability runs, or for Gi*)."""
+        if not self.settings.stability or self.settings.statistic == "gi":
+            return []
+        t = self.table
+        return sorted(t.loc[(t["label"] == HH) & t["stable"], "code"])
 
     def to_json(self) -> dict:
         """The command line's JSON (keys fixed by CONTRACT.md), plus ``smoothed``."""

@@ -17,14 +17,9 @@ from geo.analysis import frames as analysis_frames
 from geo.analysis import weights as wts
 from geo.core import schema
 
-from . import add_figures_source
-from . import add_json
-from . import emit
-from . import fail
-from . import load_figures
-from . import prepare_with_boundaries
+from . import add_figures_source, add_json, emit, fail, load_figures, prepare_with_boundaries
 
-LEVELS = ("village", "district", "regency")
+LEVELS = clusters.LEVELS
 
 
 def register(sub: argparse._SubParsersAction) -> None:

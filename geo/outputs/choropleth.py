@@ -21,7 +21,7 @@ from geo.core.provenance import Provenance
 from geo.core import i18n, schema
 from geo.outputs import maps, palettes
 
-LEVELS = ("regency", "district", "village")
+LEVELS = schema.LEVELS
 MEASURES = ("count", "density", "share")
 COUNT_INDICATORS = ("uncovered", "to_target")
 MAX_RADIUS_PX = 24.0
