@@ -40,17 +40,16 @@ def server():
     httpd.shutdown()
 
 
-def test_download_verifies_and_builds(server, tmp_path):
+def test_download_verifies_every_file(server, tmp_path):
+    """Every file of the province arrives byte for byte (sha256 against the committed manifest);
+    building from it is the next test's (one build per run: it takes seconds)."""
     base, _ = server
     files = upstream.files_for_province("51")
     root = upstream.download(files, dest=tmp_path / "dl", base_url=base)
-    assert all((root / f).is_file() for f in files)
-    manifest = boundaries.ensure_province("51", source=root, cache_dir=tmp_path / "cache")
-    assert {lvl: manifest["report"]["layers"][lvl]["count"] for lvl in boundaries.LEVELS} == \
-        {"regency": 9, "district": 57, "village": 716}
+    assert all((root / f).read_bytes() == (SHARED / f).read_bytes() for f in files)
 
 
-def test_no_local_source_falls_back_to_download(server, tmp_path, monkeypatch):
+def test_no_local_source_falls_back_to_download_and_builds(server, tmp_path, monkeypatch):
     base, _ = server
     monkeypatch.delenv(upstream.SOURCE_ENV, raising=False)
     monkeypatch.setattr(upstream, "PROJECT_ROOT", tmp_path / "project")  # no ../shared beside it
@@ -59,7 +58,8 @@ def test_no_local_source_falls_back_to_download(server, tmp_path, monkeypatch):
     manifest = boundaries.ensure_province("51", cache_dir=tmp_path / "cache")
     assert manifest["status"] == "built"
     assert Path(manifest["source"]) == upstream.download_dir()
-    assert manifest["report"]["layers"]["village"]["count"] == 716
+    assert {lvl: manifest["report"]["layers"][lvl]["count"] for lvl in boundaries.LEVELS} == \
+        {"regency": 9, "district": 57, "village": 716}
 
 
 def test_tampered_file_is_refused_and_not_kept(server, tmp_path):
