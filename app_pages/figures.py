@@ -8,7 +8,7 @@ import streamlit as st
 from geo import figures
 from geo.boundaries import upstream
 from geo.core import i18n
-from geo.figures import join
+from geo.figures import join, pipeline
 from geo.outputs import tabular
 from ui import datasets, state, views
 from ui.text import esc
@@ -61,11 +61,11 @@ def check(data: bytes, digest: str, name: str, sheet: str | None, mapping: tuple
         return None, err
 
     def compute():
-        try:
-            validated = figures.validate(raw, dict(mapping), list(provs))
-        except figures.FiguresError as exc:
-            return None, (exc.key, exc.params)
-        return join.join(validated, state.load_boundaries(provs).full, list(provs)), None
+        checked = pipeline.check_file(data, name, state.load_boundaries(provs).full, provs, mapping=dict(mapping),
+                                      raw=raw)
+        if checked.error is not None:
+            return None, (checked.error.key, checked.error.params)
+        return checked.result, None
     return per_session("check", (digest, name, sheet, mapping, provs), compute)
 
 

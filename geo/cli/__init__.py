@@ -87,22 +87,15 @@ def load_figures(args: argparse.Namespace, bset, provinces: list[str]):
     if getattr(args, "demo", False):
         from geo.figures import demo
         return demo.demo_figures(bset), 0, ""
-    from geo import figures
-    from geo.figures import join
+    from geo.figures import pipeline
     path = Path(args.file)
     try:
         data = path.read_bytes()
     except OSError as exc:
         return None, 2, f"cannot read {path}: {exc.strerror or exc}"
-    try:
-        raw = figures.read_table(data, path.name, sheet=getattr(args, "sheet", None))
-    except figures.FiguresError as exc:
-        return None, 2, f"{path.name}: {exc}"
-    try:
-        validated = figures.validate(raw, figures.guess_mapping(raw.columns), provinces)
-    except figures.FiguresError as exc:
-        return None, 1, f"{path.name}: {exc}"
-    result = join.join(validated, bset.full, provinces)
-    if result.figures is None or result.figures.data.empty:
+    checked = pipeline.check_file(data, path.name, bset.full, provinces, sheet=getattr(args, "sheet", None))
+    if checked.error is not None:
+        return None, checked.status, f"{path.name}: {checked.error}"
+    if checked.figures is None:
         return None, 1, f"{path.name}: no usable row (run 'python -m geo check {path}' for the report)"
-    return result.figures, 0, ""
+    return checked.figures, 0, ""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from geo import boundaries, figures
 from geo.boundaries import upstream
-from geo.figures import join
+from geo.figures import join, pipeline
 from geo.outputs import tabular
 
 from . import add_json, add_province, emit, fail, resolve_provinces
@@ -52,19 +52,16 @@ def run(args: argparse.Namespace) -> int:
         bset = boundaries.load(provinces)
     except (upstream.SourceError, ValueError, OSError) as exc:
         return fail(args, f"boundaries: {exc}", 2)
-    try:
-        raw = figures.read_table(data, path.name, sheet=args.sheet)
-    except figures.FiguresError as exc:
-        return fail(args, f"{path.name}: {exc}", 2)
-    try:
-        validated = figures.validate(raw, figures.guess_mapping(raw.columns), provinces)
-    except figures.FiguresError as exc:
-        return _nothing_usable(args, path.name, raw, exc)
-    result = join.join(validated, bset.full, provinces)
+    checked = pipeline.check_file(data, path.name, bset.full, provinces, sheet=args.sheet)
+    if checked.status == pipeline.UNREADABLE:
+        return fail(args, f"{path.name}: {checked.error}", 2)
+    if checked.result is None:
+        return _nothing_usable(args, path.name, checked.raw, checked.error)
+    result = checked.result
     if args.report:
         Path(args.report).write_bytes(tabular.to_csv_bytes(join.report_table(result, "en")))
     out = payload(result)
-    emit(args, out, _text(path.name, raw, out))
+    emit(args, out, _text(path.name, checked.raw, out))
     return 0 if out["matched_by_code"] + out["matched_by_name"] > 0 else 1
 
 

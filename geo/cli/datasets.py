@@ -97,9 +97,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _load(args: argparse.Namespace):
     """(figures, join summary, sha256, file name) of ``args.file``, or the exit status once reported."""
-    from geo import boundaries, figures
+    from geo import boundaries
     from geo.boundaries import upstream
-    from geo.figures import join
+    from geo.figures import pipeline
     path = Path(args.file)
     try:
         data = path.read_bytes()
@@ -110,15 +110,10 @@ def _load(args: argparse.Namespace):
         bset = boundaries.load(provinces)
     except (upstream.SourceError, ValueError, OSError) as exc:
         return fail(args, f"boundaries: {exc}", 2)
-    try:
-        raw = figures.read_table(data, path.name, sheet=args.sheet)
-    except figures.FiguresError as exc:
-        return fail(args, f"{path.name}: {exc}", 2)
-    try:
-        validated = figures.validate(raw, figures.guess_mapping(raw.columns), provinces)
-    except figures.FiguresError as exc:
-        return fail(args, f"{path.name}: {exc}", 1)
-    result = join.join(validated, bset.full, provinces)
-    if result.figures is None or result.figures.data.empty:
+    checked = pipeline.check_file(data, path.name, bset.full, provinces, sheet=args.sheet)
+    if checked.error is not None:
+        return fail(args, f"{path.name}: {checked.error}", checked.status)
+    if checked.figures is None:
         return fail(args, f"{path.name}: no usable row (run 'python -m geo check {path}' for the report)", 1)
+    result = checked.result
     return result.figures, result.summary, hashlib.sha256(data).hexdigest(), path.name
