@@ -71,3 +71,19 @@ def test_people_to_target_is_the_least_number_that_reaches_it(workers, covered, 
 def test_small_counts_rule():
     assert disclosure.is_small(3, 5) and not disclosure.is_small(0, 5) and not disclosure.is_small(5, 5)
     assert not disclosure.is_small(None, 5) and not disclosure.is_small(3, 0)
+
+
+def test_measured_is_one_rule_for_map_and_clusters():
+    """Density per km² and share of the segment's workers; no size or no workers is no value."""
+    from geo.analysis import indicators
+    frame = pd.DataFrame({"workers": pd.array([10, None, 0, 8], dtype="Int64"),
+                          "covered": pd.array([5, None, 0, 2], dtype="Int64"),
+                          "area_km2": [2.0, 0.0, None, 4.0]})
+    people = pd.Series([5.0, np.nan, 0.0, 6.0])
+    assert indicators.measured(people, frame, "all", "count").equals(people)
+    np.testing.assert_allclose(indicators.measured(people, frame, "all", "density").to_numpy(dtype=float),
+                               [2.5, np.nan, np.nan, 1.5])
+    np.testing.assert_allclose(indicators.measured(people, frame, "all", "share").to_numpy(dtype=float),
+                               [50.0, np.nan, np.nan, 75.0])
+    with pytest.raises(ValueError):
+        indicators.measured(people, frame, "all", "per_capita")

@@ -201,13 +201,8 @@ def variable(frame: gpd.GeoDataFrame, settings: Settings) -> Variable:
     workers, covered = indicators.counts(frame, settings.segment)
     uncovered = (workers - covered).to_numpy(dtype=float)
     workers = workers.to_numpy(dtype=float)
-    if settings.measure == "count":
-        value = uncovered.copy()
-    elif settings.measure == "density":
-        area = pd.to_numeric(frame["area_km2"], errors="coerce").to_numpy(dtype=float)
-        value = np.where(area > 0, uncovered / np.where(area > 0, area, 1), np.nan)
-    else:
-        value = np.where(workers > 0, 100.0 * uncovered / np.where(workers > 0, workers, 1), np.nan)
+    value = indicators.measured(pd.Series(uncovered, index=frame.index), frame, settings.segment,
+                                settings.measure).to_numpy(dtype=float)
     geom = np.asarray(frame.geometry.values)
     has_geom = ~(shapely.is_missing(geom) | shapely.is_empty(geom))
     if not np.isfinite(value).any():

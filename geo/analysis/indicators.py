@@ -64,3 +64,18 @@ def people_to_target(workers: pd.Series, covered: pd.Series, target: float) -> p
     t = round(target * 100)  # e.g. 7386 for 73.86 %
     need = -((-w * t) // 10_000) - c  # ceil(w * t / 10000) - c, exactly, in integers
     return pd.Series(np.where(ok, np.maximum(need, 0), np.nan), index=workers.index, dtype=float)
+
+
+def measured(people: pd.Series, frame: pd.DataFrame, segment: str, measure: str) -> pd.Series:
+    """A count of people per area as ``measure``: the count itself, per km² of the area, or as a %
+    of the segment's workers. One definition for the map and the cluster analysis; NaN where the
+    area has no size or no workers."""
+    if measure == "density":
+        area = pd.to_numeric(frame["area_km2"], errors="coerce")
+        return people / area.where(area > 0)
+    if measure == "share":
+        workers, _ = counts(frame, segment)
+        return 100.0 * people / workers.where(workers > 0)
+    if measure != "count":
+        raise ValueError(f"unknown measure {measure!r}")
+    return people

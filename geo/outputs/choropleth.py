@@ -77,11 +77,8 @@ def subset(frame: gpd.GeoDataFrame, view: View) -> gpd.GeoDataFrame:
 def map_values(frame: pd.DataFrame, view: View) -> pd.Series:
     """The number each area is mapped by (NaN = no data)."""
     value = indicators.indicator(frame, view.indicator, view.segment, view.target)
-    if view.indicator in COUNT_INDICATORS and view.measure == "density":
-        return value / frame["area_km2"].where(frame["area_km2"] > 0)
-    if view.indicator in COUNT_INDICATORS and view.measure == "share":
-        workers, _ = indicators.counts(frame, view.segment)
-        return 100.0 * value / workers.where(workers > 0)
+    if view.indicator in COUNT_INDICATORS:
+        return indicators.measured(value, frame, view.segment, view.measure)
     return value
 
 
