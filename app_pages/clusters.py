@@ -194,8 +194,7 @@ else:
     only_stable = view.widget(st.checkbox, "only_stable", t("cl_only_stable"), disabled=not s.stability)
     if only_stable and s.stability:
         top = top[top["stable"]]
-    names = {**dict(zip(bset.full["regency"]["code"], bset.full["regency"]["name"])),
-             **dict(zip(bset.full["district"]["code"], bset.full["district"]["name"]))}
+    names = {**bset.names("regency"), **bset.names("district")}
     shown = pd.DataFrame({
         "name": top["name"], t("cl_col_code"): top["code"],
         t("cl_col_district"): top["district_code"].map(names) if "district_code" in top else "",

@@ -71,9 +71,8 @@ def check(data: bytes, digest: str, name: str, sheet: str | None, mapping: tuple
 
 @st.cache_data(show_spinner=False)
 def templates(provs: tuple[str, ...]) -> tuple[bytes, bytes]:
-    full = state.load_boundaries(provs).full
-    names = {lv: dict(zip(full[lv]["code"], full[lv]["name"])) for lv in ("regency", "district")}
-    tpl = figures.template(full["village"], names["district"], names["regency"])
+    bset = state.load_boundaries(provs)
+    tpl = figures.template(bset.full["village"], bset.names("district"), bset.names("regency"))
     return tabular.to_csv_bytes(tpl), tabular.to_xlsx_bytes(tpl, sheet_name="data")
 
 
@@ -204,7 +203,7 @@ by_cat = {c: report[report["category"] == c] for c in join.CATEGORIES}
 without = result.areas_without_figures.copy()
 for lv in ("district", "regency"):
     if f"{lv}_code" in without:
-        without[lv] = without[f"{lv}_code"].map(dict(zip(bset.full[lv]["code"], bset.full[lv]["name"])))
+        without[lv] = without[f"{lv}_code"].map(bset.names(lv))
 tabs = st.tabs([t("fig_tab_problems", n=len(problems)), t("fig_tab_by_name", n=s["matched_by_name"]),
                 t("fig_tab_ambiguous", n=s["ambiguous"]), t("fig_tab_unmatched", n=s["unmatched"]),
                 t("fig_tab_invalid", n=s["invalid"]), t("fig_tab_without", n=s["areas_without_figures"])])

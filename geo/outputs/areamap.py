@@ -22,8 +22,8 @@ def areas_layers(bset: BoundarySet, lang: str, show_villages: bool = True) -> fo
     """Villages coloured by regency (by province when several), tooltips, regency outlines, a legend."""
     regency = bset.web["regency"]
     village = bset.full["village"]
-    district_names = dict(zip(bset.full["district"]["code"], bset.full["district"]["name"]))
-    regency_names = dict(zip(regency["code"], regency["name"]))
+    district_names = bset.names("district")
+    regency_names = bset.names("regency")
     by_province = len(bset.provinces) > 1
     key = "province_code" if by_province else "regency_code"
     categories = sorted(bset.provinces) if by_province else sorted(regency["code"])

@@ -177,7 +177,7 @@ def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, prov
     """Every layer of the explorer map, in one feature group the page can swap."""
     view = view.checked()
     shown = subset(frame, view)
-    names = dict(zip(bset.full["regency"]["code"], bset.full["regency"]["name"]))
+    names = bset.names("regency")
     tips = tooltip_lines(shown, view, names)
     group = folium.FeatureGroup(name="explorer")
     fmt = value_format(view)
@@ -268,7 +268,7 @@ def map_subtitle(view: View, bset: BoundarySet, source: str) -> str:
     if len(bset.provinces) > 3:  # nine names do not fit a map's subtitle (nor a PNG's)
         where = t("ex_provinces_n", n=len(bset.provinces), codes=", ".join(bset.provinces))
     if view.regency:
-        where = dict(zip(bset.full["regency"]["code"], bset.full["regency"]["name"])).get(view.regency, where)
+        where = bset.names("regency").get(view.regency, where)
     return f"{t('level_' + view.level)} · {where} · {t('source')}: {source}"
 
 

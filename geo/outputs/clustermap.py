@@ -88,8 +88,8 @@ def tooltip_lines(result: clusters.Result, frame: pd.DataFrame, bset: BoundarySe
                   lang: str) -> dict[str, list]:
     """Per code: name, where it is, then value, cluster type, p-value and stability."""
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
-    regency = dict(zip(bset.full["regency"]["code"], bset.full["regency"]["name"]))
-    district = dict(zip(bset.full["district"]["code"], bset.full["district"]["name"]))
+    regency = bset.names("regency")
+    district = bset.names("district")
     kinds = {k: t("kind_" + k) + " · " for k in ("desa", "kelurahan", "other")}
     s = result.settings
     by_code = result.table.set_index("code")
