@@ -1,15 +1,12 @@
 """Target lists: pick villages, budget them, find the shortest path to the target, save and export."""
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.analysis import targeting
-from geo.analysis.targeting import Settings
 from geo.core import i18n, schema
-from geo.core import names as names_mod
-from geo.outputs import export, maps, store, tables, targetlist, targetmap
+from geo.outputs import maps, tables, targetmap
 from ui import session, state, views
-from ui.text import esc
+from ui import target_lists as tl
 
 lang = state.lang()
 t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731 - this run's language, also inside format_func
@@ -19,59 +16,11 @@ fig = state.active_figures()
 village = state.active_frames()["village"]
 names = bset.names()
 view = views.targets(bset)
-
-
-@st.cache_resource(show_spinner=False)
-def saved_lists(url: str) -> store.Store:
-    return store.Store(url)
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def robust_high_high(figures_key: str, _frame, segment: str) -> list[str] | None:
-    """Villages high-high under every weights and seed tried (geo.clusters' defaults); None if unavailable."""
-    try:
-        from geo.analysis import clusters
-        result = clusters.analyse(_frame, clusters.Settings(segment=segment))
-    except ImportError:
-        return None
-    except ValueError:  # clusters.Refusal: too few areas, constant values
-        return []
-    return result.robust_high_high()
-
-
-def select(codes: list[str]) -> None:
-    """Replace the shared selection; the table editor then starts afresh."""
-    state.set_selected(codes)
-    ss["tl_ev"] = ss.get("tl_ev", 0) + 1
-
-
-def bulk(codes: list[str], add: bool) -> None:
-    select(state.selected_codes() + codes if add else [c for c in state.selected_codes() if c not in codes])
-
-
-def open_list(name: str, version: int | None = None) -> None:
-    """A saved list becomes the selection, with the settings it was made with."""
-    try:
-        saved = db.open(name, version)
-        s = Settings.from_dict(saved.settings)
-    except (store.StoreError, ValueError, TypeError):
-        ss["tl_msg"] = ("error", t("tl_not_found", name=esc(name)))
-        view.set("list", "")
-        return
-    select(saved.codes)
-    view.update(segments=list(s.segments), premium=int(s.premium_monthly), months=s.months,
-                uptake=float(s.uptake), target=float(s.target), list=saved.name, open_pick=saved.name, version=0)
-    ss["tl_msg"] = ("success", t("tl_opened", name=esc(saved.name), version=saved.version, n=len(saved.codes)))
-
-
-try:
-    db, db_error = saved_lists(store.database_url()), ""
-except Exception as exc:  # noqa: BLE001 - the rest of the page works without saved lists
-    db, db_error = None, str(exc)
+db = state.store()
 if not ss.get("tl_visited"):  # the page's first run in this session: a link may name a saved list
     ss["tl_visited"] = True
     if db is not None and view["list"]:
-        open_list(view["list"])
+        tl.open_list(view, db, view["list"])
 view.write_url()
 
 st.title(t("tl_page"))
@@ -83,8 +32,7 @@ if fig.synthetic:
 if fig.level != "village":
     st.info(t("tl_needs_villages", level=t("level_" + fig.level)))
     st.stop()
-if msg := ss.pop("tl_msg", None):
-    {"error": st.error, "success": st.success, "warning": st.warning}[msg[0]](msg[1])
+tl.show_message()
 
 # ---- budget settings
 with view.widget(st.expander, "settings_open", t("tl_settings")):
@@ -100,14 +48,7 @@ with view.widget(st.expander, "settings_open", t("tl_settings")):
 if not view["segments"]:
     st.warning(t("tl_no_segment"))
     st.stop()
-
-
-def current_settings() -> Settings:
-    """The settings as they are now (a callback runs before the script: read the view, not this run's copy)."""
-    return Settings(tuple(view["segments"]), view["premium"], view["months"], view["uptake"], view["target"]).checked()
-
-
-settings = current_settings()
+settings = tl.current_settings(view)
 table = targeting.village_table(village, settings, names)
 budgetable = table[table["uncovered"].notna()]
 
@@ -117,7 +58,7 @@ districts = [c for c in bset.names("district") if not view["regency"] or c.start
 robust_hh: list[str] | None = []
 if view["only_hh"]:  # the cluster page's own result when it set one, else the default analysis
     one = settings.segments[0] if len(settings.segments) == 1 and settings.segments[0] in ("farmer", "fisher") else None
-    robust_hh = ss.get("robust_high_high_codes") or robust_high_high(
+    robust_hh = ss.get("robust_high_high_codes") or tl.robust_high_high(
         state.figures_key(fig), village, one or "vulnerable")
 f = st.columns([1.3, 1.3, 1, 1.2, 1, 0.8])
 area_name = lambda c: names.get(c, c) or t("tl_all")  # noqa: E731 - "" stands for all areas
@@ -144,13 +85,13 @@ def apply_edits() -> None:
     """Ticks in the table change the shared selection."""
     edits = ss[f"tl_editor_{ss.get('tl_ev', 0)}"]["edited_rows"]
     ticked = {ss["tl_shown_codes"][int(i)]: ch["sel"] for i, ch in edits.items() if "sel" in ch}
-    select([c for c in state.selected_codes() if ticked.get(c, True)] + [c for c, on in ticked.items() if on])
+    tl.select([c for c in state.selected_codes() if ticked.get(c, True)] + [c for c, on in ticked.items() if on])
 
 
 def on_map_click() -> None:
     code = (((ss.get("tl_map") or {}).get("last_active_drawing") or {}).get("properties") or {}).get("code")
     if code:
-        bulk([code], code not in state.selected_codes())
+        tl.bulk([code], code not in state.selected_codes())
 
 
 left, right = st.columns([3, 2])
@@ -169,14 +110,13 @@ with left:
     if len(table) > len(budgetable):
         st.caption(t("tl_no_segment_data", n=len(table) - len(budgetable)))
     b = st.columns(3)
-    b[0].button(t("tl_select_shown"), on_click=bulk, args=(list(shown["code"]), True))
-    b[1].button(t("tl_unselect_shown"), on_click=bulk, args=(list(shown["code"]), False))
-    b[2].button(t("tl_clear"), on_click=select, args=([],))
+    b[0].button(t("tl_select_shown"), on_click=tl.bulk, args=(list(shown["code"]), True))
+    b[1].button(t("tl_unselect_shown"), on_click=tl.bulk, args=(list(shown["code"]), False))
+    b[2].button(t("tl_clear"), on_click=tl.select, args=([],))
 with right:
     area = bset.web["regency"]
     area = area[area["code"] == view["regency"]] if view["regency"] else area
-    layers = targetmap.selection_layers(bset, table, selected, path.codes, lang, fig.provenance,
-                                        view["suppress"])
+    layers = targetmap.selection_layers(bset, table, selected, path.codes, lang, fig.provenance, view["suppress"])
     st_folium(maps.base_map(tuple(area.total_bounds), "light"), feature_group_to_add=layers, key="tl_map",
               height=470, use_container_width=True, returned_objects=["last_active_drawing"],
               on_change=on_map_click)
@@ -204,131 +144,17 @@ st.dataframe(tables.rates_table(targeting.reached_rates(village, selected, setti
 st.subheader(t("tl_path"))
 st.caption(t("tl_path_explain"))
 p = st.columns([2, 1, 1])
-scopes = list(views.targets(bset).fields["scope"].options())
+scopes = list(view.fields["scope"].options())
 view.widget(p[0].selectbox, "scope", t("tl_path_scope"), options=scopes, format_func=lambda c: names.get(c, c))
 kind, sentence = tables.path_summary(path, targeting.budget(village, path.codes, settings), settings,
                                      names.get(path.scope, path.scope), lang)
 {"success": st.success, "info": st.info, "warning": st.warning}[kind](sentence)
 if path.codes:
-    p[1].button(t("tl_path_use"), on_click=select, args=(path.codes,))
-    p[2].button(t("tl_path_add"), on_click=bulk, args=(path.codes, True))
+    p[1].button(t("tl_path_use"), on_click=tl.select, args=(path.codes,))
+    p[2].button(t("tl_path_add"), on_click=tl.bulk, args=(path.codes, True))
     with st.expander(t("tl_path_list")):
         st.dataframe(table.set_index("code").loc[path.codes, ["name", "district", "regency", "uncovered"]])
 
-# ---- saved lists
-st.subheader(t("tl_saved"))
-listed = [s.name for s in db.names()] if db is not None else []
-
-
-def save() -> None:
-    if not state.selected_codes():
-        ss["tl_msg"] = ("warning", t("tl_save_empty"))
-        return
-    try:
-        saved = db.save(view["name"], state.selected_codes(), view["author"], view["note"],
-                        {**current_settings().to_dict(), "source": fig.source, "synthetic": fig.synthetic},
-                        overwrite=view["overwrite"], actor=store.default_actor())
-    except store.NameExists as exc:
-        ss["tl_msg"] = ("error", t("tl_name_exists", name=esc(exc.name), version=exc.version))
-        return
-    except store.StoreError as exc:
-        ss["tl_msg"] = ("error", t("tl_save_error", error=esc(exc.text(lang))))
-        return
-    view.update(list=saved.name, open_pick=saved.name, overwrite=False)
-    ss["tl_msg"] = ("success", t("tl_saved_ok", name=esc(saved.name), version=saved.version, n=len(saved.codes)))
-
-
-def delete(name: str) -> None:
-    try:
-        ss["tl_msg"] = ("success", t("tl_deleted", name=esc(name), n=db.delete(name, actor=store.default_actor())))
-    except store.StoreError as exc:
-        ss["tl_msg"] = ("error", t("tl_save_error", error=esc(exc.text(lang))))
-        return
-    view.set("del_sure", False)
-    if view["list"] == name:
-        view.set("list", "")
-
-
-if db is None:
-    st.error(t("tl_db_error", error=esc(db_error)))
-else:
-    tabs = st.tabs([t("tl_save"), t("tl_open"), t("tl_compare"), t("tl_delete")])
-    with tabs[0]:
-        s = st.columns([2, 1.3])
-        view.widget(s[0].text_input, "name", t("tl_name"), max_chars=store.NAME_MAX)
-        view.widget(s[1].text_input, "author", t("tl_author"), max_chars=store.NAME_MAX)
-        view.widget(st.text_area, "note", t("tl_note"), max_chars=store.TEXT_MAX, height=80)
-        view.widget(st.checkbox, "overwrite", t("tl_overwrite"))
-        st.button(t("tl_save_button"), on_click=save, type="primary")
-    with tabs[1]:
-        if listed:
-            o = st.columns([2, 1, 1])
-            if view["open_pick"] not in listed and view["list"] in listed:
-                view.set("open_pick", view["list"])
-            name = view.widget(o[0].selectbox, "open_pick", t("tl_list"), options=listed,
-                               on_change=lambda: view.set("version", 0))
-            hist = db.history(name)
-            version = view.widget(o[1].selectbox, "version", t("tl_version"),
-                                  options=[0] + [h.version for h in reversed(hist)],
-                                  format_func=lambda v: t("tl_latest") if v == 0 else str(v))
-            one = next((h for h in hist if h.version == version), hist[-1])
-            st.caption(t("tl_list_info", n=len(one.codes), author=esc(one.author or "–"),
-                         date=one.created_at[:16].replace("T", " "), version=one.version, versions=len(hist)))
-            st.text(one.note)
-            o[2].button(t("tl_open_button"), on_click=open_list, args=(name, version or None), type="primary")
-    with tabs[2]:
-        if len(listed) >= 2:
-            c = st.columns(2)
-            a = db.open(view.widget(c[0].selectbox, "cmp_a", t("tl_list"), options=listed))
-            b = db.open(view.widget(c[1].selectbox, "cmp_b", t("tl_compare_with"),
-                                    options=[n for n in listed if n != a.name]))
-            cmp = store.compare(a, b)
-            st.write(t("tl_compare_result", a=esc(a.name), b=esc(b.name), only_a=len(cmp.only_a),
-                       only_b=len(cmp.only_b), both=len(cmp.both)))
-            costs = [i18n.fmt_rp(targeting.budget(village, x.codes, Settings.from_dict(x.settings)).budget, lang)
-                     for x in (a, b)]
-            st.caption(f"{t('tl_compare_budget')}: {esc(a.name)} {costs[0]} · {esc(b.name)} {costs[1]}")
-            if cmp.settings_changed:
-                st.caption(t("tl_compare_settings"))
-                label = {"segments": "tl_segments", "premium_monthly": "tl_premium", "months": "tl_months",
-                         "uptake": "tl_uptake", "target": "tl_target", "source": "source"}
-                st.dataframe(pd.DataFrame([(t(label[k]) if k in label else k, str(x), str(y))
-                                           for k, (x, y) in cmp.settings_changed.items()],
-                                          columns=["", a.name, b.name]), hide_index=True)
-            vnames = bset.names("village")
-            diff = [(c, a.name) for c in cmp.only_a] + [(c, b.name) for c in cmp.only_b]
-            st.dataframe(pd.DataFrame([(c, vnames.get(c, ""), w) for c, w in diff],
-                                      columns=[t("tl_col_code"), t("tl_col_name"), t("tl_list")]), hide_index=True)
-        elif listed:
-            st.caption(t("tl_compare_need_two"))
-    with tabs[3]:
-        if listed:
-            d = st.columns([2, 2, 1])
-            gone = view.widget(d[0].selectbox, "del_pick", t("tl_list"), options=listed,
-                               on_change=lambda: view.set("del_sure", False))
-            sure = view.widget(d[1].checkbox, "del_sure", t("tl_delete_confirm", name=esc(gone)))
-            d[2].button(t("tl_delete_button"), disabled=not sure, on_click=delete, args=(gone,))
-    if not listed:
-        st.caption(t("tl_none_saved"))
-
-# ---- downloads (made when clicked)
-st.subheader(t("tl_exports"))
-e = st.columns([1.4, 1, 1, 1, 1])
-small = view.widget(e[0].number_input, "suppress", t("tl_suppress"), min_value=0, max_value=100,
-                    help=t("tl_suppress_help"))
-opened = db.open(view["list"]) if db is not None and view["list"] in listed else None
-header = dict(list_name=opened.name, author=opened.author, note=opened.note) if opened else {}
-stem = (names_mod.safe_filename(opened.name, "target-list") if opened else "target-list") + \
-    ("-synthetic" if fig.synthetic else "")
-args = (village, selected, settings, fig.provenance, lang, names, small)
-e[1].download_button(t("tl_download_csv"), lambda: targetlist.target_list_csv(*args, **header),
-                     file_name=stem + ".csv", mime="text/csv", disabled=not selected, on_click="ignore")
-e[2].download_button(t("tl_download_xlsx"), lambda: targetlist.target_list_xlsx(*args, **header),
-                     file_name=stem + ".xlsx", disabled=not selected, on_click="ignore",
-                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-map_args = (bset, table, selected, path.codes, lang, fig.provenance)
-e[3].download_button(t("tl_download_png"), lambda: export.selection_png(*map_args), file_name=stem + "-map.png",
-                     mime="image/png", on_click="ignore")
-e[4].download_button(t("tl_download_html"), lambda: export.selection_html(*map_args, small),
-                     file_name=stem + "-map.html", mime="text/html", on_click="ignore")
+listed = tl.saved_lists(view, db, fig, village, bset)
+tl.exports(view, db, listed, fig, village, selected, settings, table, path.codes, bset)
 view.write_url()

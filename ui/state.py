@@ -35,6 +35,13 @@ def t(key: str, **values: object) -> str:
     return i18n.t(key, lang(), **values)
 
 
+def translator():
+    """``(t, lang)`` with this run's language fixed: for ``format_func`` callbacks, which may be
+    called after the run (AppTest does) when the session's language is no longer at hand."""
+    now = lang()
+    return (lambda key, **values: i18n.t(key, now, **values)), now
+
+
 def provinces() -> tuple[str, ...]:
     """The selected provinces in code order (the order they were picked in does not matter)."""
     return tuple(sorted(app()["province"] or (DEFAULT_PROVINCE,)))
