@@ -47,6 +47,7 @@ from geo.figures.model import Figures
 START = demo.PERIOD  # 2025-12: the calibrated demo
 TARGET = 73.86
 DEADLINE = "2026-12"
+HORIZON = "2027-12"  # the noise is drawn up to here whatever ``end`` is
 KEEP_UP: dict[str, tuple[str, ...]] = {"51": ("51.02", "51.03", "51.04", "51.05", "51.71")}
 PACE_KEEP_UP, PACE_BEHIND, PACE_NOISE = 1.25, 0.55, 0.3
 CLUSTER_SIZE, CLUSTER_GROWTH = 7, 0.25
@@ -97,7 +98,9 @@ def demo_history(bset: BoundarySet, end: str | None = None, seed: int = demo.DEF
             r0 = 100.0 * C[rm].sum() / max(W[rm].sum(), 1)
             needed = max(TARGET - r0, 0.0) / max(month_index(DEADLINE) - month_index(START), 1)
             factor = PACE_KEEP_UP if r in keep else PACE_BEHIND
-            steps = factor * needed * (1 + PACE_NOISE * (rng.random(len(periods) - 1) - 0.5))
+            # drawn for a fixed horizon, so a longer history extends a shorter one unchanged
+            horizon = max(len(periods) - 1, month_index(HORIZON) - month_index(START))
+            steps = factor * needed * (1 + PACE_NOISE * (rng.random(horizon) - 0.5))
             rate0[r], pace[r] = r0, np.concatenate([[0.0], np.cumsum(steps)])
     fisher_villages = W[:, fisher] > 0
     grow = np.zeros(len(data), dtype=np.int64)
