@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
 def _load(name: str, bset, provinces: list[str], period: str | None, sheet: str | None):
     """One file's Figures, or (None, status, message) as ``check`` would exit."""
     from geo import figures
-    from geo.figures import join
+    from geo.figures import pipeline
     path = Path(name)
     limit = figures.Limits().max_bytes
     try:
@@ -108,18 +108,12 @@ def _load(name: str, bset, provinces: list[str], period: str | None, sheet: str 
         data = path.read_bytes()
     except OSError as exc:
         return None, 2, f"cannot read {path}: {exc.strerror or exc}"
-    try:
-        raw = figures.read_table(data, path.name, sheet=sheet)
-    except figures.FiguresError as exc:
-        return None, 2, f"{path.name}: {exc}"
-    try:
-        validated = figures.validate(raw, figures.guess_mapping(raw.columns), provinces, period=period)
-    except figures.FiguresError as exc:
-        return None, 1, f"{path.name}: {exc}"
-    result = join.join(validated, bset.full, provinces)
-    if result.figures is None or result.figures.data.empty:
+    checked = pipeline.check_file(data, path.name, bset.full, provinces, sheet=sheet, period=period)
+    if checked.error is not None:
+        return None, checked.status, f"{path.name}: {checked.error}"
+    if checked.figures is None:
         return None, 1, f"{path.name}: no usable row (run 'python -m geo check {path}' for the report)"
-    return result.figures, 0, ""
+    return checked.figures, 0, ""
 
 
 def _fmt(value, spec: str = ".2f") -> str:

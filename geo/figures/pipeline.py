@@ -47,10 +47,10 @@ class Checked:
 
 def check_file(data: bytes, name: str, layers: Mapping[str, gpd.GeoDataFrame], provinces: Sequence[str], *,
                sheet: str | None = None, mapping: Mapping[str, str | None] | None = None,
-               raw: RawTable | None = None, limits: Limits = Limits()) -> Checked:
+               raw: RawTable | None = None, period: str | None = None, limits: Limits = Limits()) -> Checked:
     """Read ``data`` (unless ``raw`` is already read), map its headers (``mapping`` or the
-    guessed one), validate every cell and join the rows to ``layers`` (a BoundarySet's full
-    layers). Never raises for a bad file: the error is in the result."""
+    guessed one), validate every cell (``period`` for a file without a period column) and join
+    the rows to ``layers`` (a BoundarySet's full layers). Never raises for a bad file: the error is in the result."""
     if raw is None:
         try:
             raw = read_table(data, name, sheet=sheet, limits=limits)
@@ -58,7 +58,7 @@ def check_file(data: bytes, name: str, layers: Mapping[str, gpd.GeoDataFrame], p
             return Checked(name, None, None, exc)
     try:
         validated = validate(raw, dict(mapping) if mapping is not None else guess_mapping(raw.columns),
-                             list(provinces))
+                             list(provinces), period=period)
     except FiguresError as exc:
         return Checked(name, raw, None, exc)
     return Checked(name, raw, join(validated, dict(layers), list(provinces)), None)
