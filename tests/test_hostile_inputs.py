@@ -135,10 +135,11 @@ ROW_CASES = [
      f"{GOOD}\n",
      {"matched_by_code": 3}, [2, 3, 4],
      [(3, "code", "warning", "Area 51.71.01.1001 is already in row 2 with the same figures; counted once.")]),
-    ("bad_period_is_a_warning", "f.csv", "kode,nama,periode,pekerja,peserta\n51.71.01.1001,Serangan,Desember,100,50\n"
+    ("bad_period_is_invalid", "f.csv", "kode,nama,periode,pekerja,peserta\n51.71.01.1001,Serangan,Desember,100,50\n"
      "51.71.01.1002,Pedungan,2025-12,14210,8400\n",
-     {"matched_by_code": 2}, [2, 3],
-     [(2, "period", "warning", 'Period "Desember" is not in the form YYYY-MM.')]),
+     {"matched_by_code": 1, "invalid": 1}, [2, 3],
+     [(2, "period", "error", 'Period "Desember" cannot be read as a month; write e.g. 2026-01, 01/2026, Jan 2026 '
+       'or January 2026. The row is not used.')]),
     ("unknown_name", "f.csv", f"{H}\n,Qwxyzv,100,50\n{GOOD}\n",
      {"matched_by_code": 1, "unmatched": 1}, [2, 3],
      [(2, "name", "error", 'Name "Qwxyzv" matches no official area.')]),

@@ -32,7 +32,8 @@ def payload(result: join.JoinResult, lang: str = "en") -> dict:
     problems = [{"row": None if r is None else int(r), "column": c, "severity": s, "message": m}
                 for r, c, s, m in join.problems_table(result.problems, lang).astype(object)
                 .where(lambda d: d.notna(), None).itertuples(index=False, name=None)]
-    return {**result.summary, "problems": problems}
+    periods = list(result.figures.periods) if result.figures is not None else []
+    return {**result.summary, "periods": periods, "problems": problems}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -74,7 +75,7 @@ def _nothing_usable(args: argparse.Namespace, name: str, raw: figures.RawTable,
     n = int(len(raw.cells))
     row = raw.header_row or None
     out = {"rows": n, "matched_by_code": 0, "matched_by_name": 0, "ambiguous": 0, "unmatched": 0,
-           "invalid": n, "level": None, "areas_without_figures": None, "synthetic": False,
+           "invalid": n, "level": None, "areas_without_figures": None, "synthetic": False, "periods": [],
            "problems": [{"row": row, "column": exc.params.get("column"), "severity": "error",
                          "message": str(exc)}],
            "error": str(exc)}
@@ -91,6 +92,8 @@ def _text(name: str, raw: figures.RawTable, out: dict) -> str:
              f"  rows {out['rows']}: matched by code {out['matched_by_code']}, by name {out['matched_by_name']}, "
              f"ambiguous {out['ambiguous']}, unmatched {out['unmatched']}, invalid {out['invalid']}",
              f"  official areas without figures: {out['areas_without_figures']}"]
+    if out.get("periods"):
+        lines.insert(2, f"  periods: {', '.join(out['periods'])}")
     for p in out["problems"]:
         where = f"row {p['row']}" if p["row"] is not None else "file"
         lines.append(f"  {where}, {p['column'] or '-'}: {p['severity']}: {p['message']}")

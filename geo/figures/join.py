@@ -181,14 +181,18 @@ def join(validated: Validated, layers: dict[str, gpd.GeoDataFrame],
     _resolve_duplicates(report_df, by_row, count_cols, problem)
 
     usable = report_df[report_df["category"].isin(["matched_by_code", "matched_by_name"])]
-    first = usable.drop_duplicates("code", keep="first")
-    data = pd.DataFrame({"code": first["code"].astype(str).values})
+    periods = by_row.loc[usable["row"], "period"].tolist() if len(usable) else []
+    keyed = usable.assign(period=periods)
+    first = keyed.drop_duplicates(["code", "period"], keep="first")
+    long = pd.DataFrame({"code": first["code"].astype(str).values,
+                         "period": pd.Series(first["period"].tolist(), dtype=object)})
     for col in count_cols:
-        data[col] = pd.array(by_row.loc[first["row"], col].tolist(), dtype="Int64")
+        long[col] = pd.array(by_row.loc[first["row"], col].tolist(), dtype="Int64")
+    long = long.sort_values(["period", "code"], kind="stable").reset_index(drop=True)
     figures = None
-    if len(data):
-        figures = Figures(data=data.sort_values("code").reset_index(drop=True), level=level,
-                          source=validated.source, synthetic=False, period=validated.period)
+    if len(long):
+        figures = Figures.from_long(long, level=level, source=validated.source, synthetic=False)
+    data = long[["code"]].drop_duplicates()  # areas with figures in any period
 
     layer = layers[level]
     missing = layer[~layer["code"].isin(set(data["code"]))]
@@ -204,24 +208,31 @@ def join(validated: Validated, layers: dict[str, gpd.GeoDataFrame],
 
 
 def _resolve_duplicates(report: pd.DataFrame, by_row: pd.DataFrame, count_cols: list[str], problem) -> None:
-    """Rows landing on one area: same values are counted once (warning), conflicting ones are all invalid."""
+    """Rows landing on one area in one period: same values are counted once (warning),
+    conflicting ones are all invalid. The key is (area, period): one area in two periods is
+    two figures, not a duplicate."""
     matched = report[report["category"].isin(["matched_by_code", "matched_by_name"])]
-    dup = matched[matched["code"].duplicated(keep=False)]
+    if matched.empty:
+        return
+    matched = matched.assign(period=by_row.loc[matched["row"].tolist(), "period"].fillna("").tolist())
+    dup = matched[matched.duplicated(["code", "period"], keep=False)]
     if dup.empty:
         return
+    several = matched["period"].nunique() > 1  # name the period only when the file has several
     cells = by_row.loc[dup["row"].tolist(), count_cols]
     values = {r: tuple(None if pd.isna(x) else int(x) for x in vals)
               for r, vals in zip(cells.index, cells.itertuples(index=False, name=None))}
     conflicting: list[int] = []
-    for code, numbers in dup.groupby("code", sort=False)["row"]:
+    for (code, period), numbers in dup.groupby(["code", "period"], sort=False)["row"]:
         numbers = numbers.tolist()
+        shown = f"{code} ({period})" if several and period else code
         if len({values[r] for r in numbers}) == 1:
             for r in numbers[1:]:
-                problem(r, "code", "duplicate_same", severity="warning", code=code, first=str(numbers[0]))
+                problem(r, "code", "duplicate_same", severity="warning", code=shown, first=str(numbers[0]))
             continue
         for r in numbers:
             others = ", ".join(str(o) for o in numbers if o != r)
-            problem(r, "code", "duplicate_conflict", code=code, others=others)
+            problem(r, "code", "duplicate_conflict", code=shown, others=others)
         conflicting.extend(numbers)
     if conflicting:
         report.loc[report["row"].isin(conflicting), ["category", "code", "official_name", "score"]] = \

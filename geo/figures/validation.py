@@ -34,7 +34,9 @@ class Validated:
 
     ``rows``: one per data row, ``row`` (spreadsheet number), ``status`` (``ok``/``invalid``),
     ``code`` (normalised, or None), ``code_raw``, ``name``, ``regency``, ``district``,
-    ``period`` and the mapped count columns as nullable Int64. ``problems``: ``row``,
+    ``period`` (``YYYY-MM``; every row has one once valid) and the mapped count columns as
+    nullable Int64. ``period`` is the latest usable period (the one views show by default);
+    ``periods`` all usable ones, oldest first. ``problems``: ``row``,
     ``column`` (canonical), ``severity`` (``error``/``warning``), ``key``, ``params``.
     """
 
@@ -44,6 +46,7 @@ class Validated:
     period: str | None
     count_columns: list[str]
     source: str = ""
+    periods: list[str] | None = None
 
 
 PROBLEM_COLUMNS = ["row", "column", "severity", "key", "params"]
@@ -153,22 +156,73 @@ def _whole(digits: str) -> int:
     return int(significant or "0") if len(significant) <= len(str(COUNT_MAX)) else COUNT_MAX + 1
 
 
+_MONTHS: dict[str, int] = {}
+for _i, _names in enumerate((
+        ("januari", "january", "jan"), ("februari", "february", "feb", "pebruari", "peb"),
+        ("maret", "march", "mar"), ("april", "apr"), ("mei", "may"), ("juni", "june", "jun"),
+        ("juli", "july", "jul"), ("agustus", "august", "agu", "agt", "ags", "aug"),
+        ("september", "sep", "sept"), ("oktober", "october", "okt", "oct"), ("november", "nopember", "nov", "nop"),
+        ("desember", "december", "des", "dec")), start=1):
+    for _n in _names:
+        _MONTHS[_n] = _i
 _PERIOD_FORMS = (
-    (re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.]\d{1,2})?(?:[T ].*)?$"), (1, 2)),
-    (re.compile(r"^(\d{1,2})[-/.](\d{4})$"), (2, 1)),
+    (re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"), (1, 2, 3)),
+    (re.compile(r"^(\d{1,2})[-/.](\d{4})$"), (2, 1, None)),
+)
+_NAMED_FORMS = (
+    re.compile(r"^([a-z]+)\.?[\s,/-]*(\d{4})$"),  # Jan 2026, Januari 2026, Des-2025, Sept. 2025
+    re.compile(r"^(\d{4})[\s,/-]*([a-z]+)\.?$"),  # 2026 Januari
 )
 
 
 def parse_period(value) -> str | None:
-    """``YYYY-MM`` from ``2025-12``, ``2025-12-01``, ``12/2025`` or a date cell; None if not a period."""
+    """``YYYY-MM`` from every form offices write (CONTRACT.md): ``2026-01``, ``2026/01``,
+    ``01/2026``, ``Jan 2026``, ``Januari 2026``, ``Des 2025``, ``Desember 2025``, a spreadsheet
+    date cell, ``2026-01-31`` (Indonesian and English month names, full or three letters);
+    None if it is not one (``2026-13``, ``2026-02-30``, ``Desember`` without a year)."""
     if isinstance(value, (_dt.datetime, _dt.date)):
         return f"{value.year:04d}-{value.month:02d}"
-    text = str(value).strip()
-    for pattern, (yi, mi) in _PERIOD_FORMS:
+    if value is None or isinstance(value, (bool, int, float)):
+        return None  # a bare number is not a month (an Excel serial would be a guess)
+    text = re.sub(r"\s+", " ", str(value)).strip().lower()
+    for pattern, (yi, mi, di) in _PERIOD_FORMS:
         m = pattern.match(text)
-        if m and 1 <= int(m.group(mi)) <= 12:
-            return f"{int(m.group(yi)):04d}-{int(m.group(mi)):02d}"
+        if m:
+            year, month = int(m.group(yi)), int(m.group(mi))
+            if not (1 <= month <= 12 and year >= 1900):
+                return None
+            if di is not None and m.group(di) is not None:
+                try:
+                    _dt.date(year, month, int(m.group(di)))
+                except ValueError:
+                    return None
+            return f"{year:04d}-{month:02d}"
+    for i, pattern in enumerate(_NAMED_FORMS):
+        m = pattern.match(text)
+        if m:
+            name, year = (m.group(1), m.group(2)) if i == 0 else (m.group(2), m.group(1))
+            month = _MONTHS.get(name)
+            if month and int(year) >= 1900:
+                return f"{int(year):04d}-{month:02d}"
     return None
+
+
+def current_month(today: _dt.date | None = None) -> str:
+    """``YYYY-MM`` of ``today`` (default: today): the latest period a file may hold."""
+    today = today or _dt.date.today()
+    return f"{today.year:04d}-{today.month:02d}"
+
+
+def check_period(value: str | None, today: _dt.date | None = None) -> str:
+    """A period chosen at upload, checked: ``YYYY-MM`` and not after the current month.
+
+    Raises ValueError with what is wrong (the command line's and the page's message)."""
+    period = parse_period(value) if value else None
+    if period is None:
+        raise ValueError(f"period {value!r} is not a month (write it as YYYY-MM, e.g. 2026-01)")
+    if period > current_month(today):
+        raise ValueError(f"period {period} lies after the current month ({current_month(today)})")
+    return period
 
 
 def _text(value) -> str | None:
@@ -194,8 +248,15 @@ def compact_name(name: str | None) -> str:
 
 
 def validate(raw: RawTable, mapping: dict[str, str | None],
-             province_codes: list[str] | tuple[str, ...] | None = None) -> Validated:
+             province_codes: list[str] | tuple[str, ...] | None = None, period: str | None = None,
+             today: _dt.date | None = None) -> Validated:
     """Parse and check every row; rows with an error are kept with ``status == "invalid"``.
+
+    Periods (issue 15): a mapped ``period`` column gives each row its period; a cell that is
+    not a month, or a month after the current one (``today``'s), makes the row invalid, and so
+    does an empty cell when other rows have a period. A file without the column (or with the
+    column empty throughout) has ``period``: the one chosen at upload, default the current
+    month; ``period`` is checked by :func:`check_period` (ValueError).
 
     Raises :class:`FiguresError` (status 1) when the file has no data row or the mapping
     lacks a key column (code or name) or a workers/covered pair.
@@ -209,6 +270,8 @@ def validate(raw: RawTable, mapping: dict[str, str | None],
     if fatal:
         raise FiguresError(fatal[0]["key"], status=1, **{"column": fatal[0]["column"],
                            "columns": ", ".join(raw.columns), **fatal[0]["params"]})
+    chosen_period = check_period(period, today) if period else current_month(today)
+    now_month = current_month(today)
     source_of = {canon: col for col, canon in mapping.items() if canon}
     count_cols = [c for c in COUNT_COLUMNS if c in source_of]
     comma_thousands = raw.kind == "csv" and raw.delimiter == ","
@@ -230,6 +293,7 @@ def validate(raw: RawTable, mapping: dict[str, str | None],
                 else "warning")
 
     records = []
+    missing_period: list[int] = []  # rows with an empty period cell (an error if others have one)
     # to_dict keeps None (iterrows would turn it into NaN)
     for number, cells in zip(raw.cells.index.tolist(), raw.cells.to_dict("records")):
         get = {canon: cells[col] for canon, col in source_of.items()}
@@ -261,9 +325,15 @@ def validate(raw: RawTable, mapping: dict[str, str | None],
                 "fields": int(fields), "width": int(raw.header_width)}))
         if "period" in source_of:
             p_raw = get.get("period")
+            p_raw = None if isinstance(p_raw, str) and not p_raw.strip() else p_raw
             rec["period"] = parse_period(p_raw) if p_raw is not None else None
             if p_raw is not None and rec["period"] is None:
-                problem(number, "period", "bad_period", severity="warning", value=_text(p_raw))
+                problem(number, "period", "bad_period", value=_text(p_raw))
+            elif rec["period"] is not None and rec["period"] > now_month:
+                problem(number, "period", "future_period", value=_text(p_raw), period=rec["period"],
+                        current=now_month)
+            elif p_raw is None:
+                missing_period.append(number)
         any_count = False
         for col in count_cols:
             value, key = parse_count(get.get(col), comma_thousands)
@@ -304,18 +374,25 @@ def validate(raw: RawTable, mapping: dict[str, str | None],
         if code and codes.level_of(code) != level:
             problem(number, "code", "other_level", value=code, level=level, found=codes.level_of(code))
 
-    periods = Counter(p for p in rows["period"] if p)
-    period = periods.most_common(1)[0][0] if periods else None
-    if len(periods) > 1:
-        problem(None, "period", "several_periods", severity="warning", periods=", ".join(sorted(periods)),
-                chosen=period)
+    given = "period" in source_of and (rows["period"].notna().any() or len(missing_period) < len(rows))
+    if given:  # the file's own periods: an empty cell among them is not guessed
+        already = {p["row"] for p in problems if p["severity"] == "error"}  # a total row says enough
+        for number in missing_period:
+            if number not in already:
+                problem(number, "period", "missing_period")
+    else:  # no period in the file: every row has the one chosen at upload
+        rows["period"] = pd.Series([chosen_period] * len(rows), dtype=object, index=rows.index)
 
     probs = problems_frame(problems)
     bad = set(probs.loc[probs["severity"] == "error", "row"].dropna().astype(int))
     rows.loc[rows["row"].isin(bad), "status"] = "invalid"
+    # several periods are read as several periods (no warning: that is what the file says)
+    ok_periods = sorted({p for p, st in zip(rows["period"], rows["status"]) if p and st == "ok"})
+    all_periods = sorted({p for p in rows["period"] if p and p <= now_month})
+    period = (ok_periods or all_periods or [chosen_period])[-1]
     probs = probs.sort_values("row", kind="stable", na_position="first").reset_index(drop=True)
     return Validated(rows=rows, problems=probs, level=level, period=period, count_columns=count_cols,
-                     source=raw.filename)
+                     source=raw.filename, periods=ok_periods or [period])
 
 
 def template(layer: pd.DataFrame, district_names: dict[str, str] | None = None,

@@ -13,6 +13,7 @@ versions, for :data:`BIN_DAYS` days; restoring brings every version back.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from geo.core import codes as codes_mod
+from geo.figures.history import History
 from geo.figures.model import Figures
 from geo.outputs.store.core import (NEW, Actor, NameExists, NameInBin, NotFound, StoreError, check_write,
                                     dataset_versions, datasets, now, read, write)
@@ -78,10 +80,8 @@ def _plain(value):
 
 
 def periods_of(fig: Figures) -> list[str]:
-    """The periods a dataset holds: its ``period`` column's values, else ``Figures.period``."""
-    if "period" in fig.data:
-        return sorted({str(p) for p in fig.data["period"] if not _missing(p)})
-    return [fig.period] if fig.period else []
+    """The periods a dataset holds (``Figures.periods``: every period of a several-period file)."""
+    return list(fig.periods)
 
 
 def provinces_of(fig: Figures) -> list[str]:
@@ -156,7 +156,10 @@ class DatasetStore:
         name, key = self._name(name)
         if not isinstance(figures, Figures):
             raise TypeError("save_dataset needs a geo.indicators.Figures")
-        rows_json = frame_to_json(figures.data)
+        # every period's rows (a ``period`` column) when there are several; one period saves
+        # ``data`` as it is, and ``period`` (the column below) says which month it is
+        saved_rows = figures.long() if figures.multi_period else figures.data
+        rows_json = frame_to_json(saved_rows)
         file_name = str(file_name or "")[:255]
         sha = str(sha256 or "").lower()
         if sha and (len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha)):
@@ -185,7 +188,7 @@ class DatasetStore:
                 provinces=json.dumps(provinces), periods=json.dumps(periods), period=figures.period,
                 source=str(figures.source or ""), synthetic=bool(figures.synthetic),
                 notes=json.dumps(list(figures.notes or []), ensure_ascii=False), report=report_json,
-                row_count=len(figures.data), rows=rows_json, saved_by=actor.user, created_at=now()))
+                row_count=len(saved_rows), rows=rows_json, saved_by=actor.user, created_at=now()))
             self._audit(conn, actor, action, "dataset", ds_id, name, {"version": version})
             return ds_id
 
@@ -241,8 +244,14 @@ class DatasetStore:
             d = self._dataset_row(conn, dataset_id)
             v = self._version_row(conn, d, version)
             n = self._count(conn, d.id)
-        fig = Figures(data=frame_from_json(v.rows), level=v.level, source=v.source, synthetic=bool(v.synthetic),
-                      period=v.period, notes=list(json.loads(v.notes)))
+        rows = frame_from_json(v.rows)
+        periods = json.loads(v.periods)
+        if len(periods) > 1 and "period" in rows:  # a several-period dataset: the latest is shown
+            fig = Figures.from_long(rows, level=v.level, source=v.source, synthetic=bool(v.synthetic),
+                                    notes=list(json.loads(v.notes)))
+        else:
+            fig = Figures(data=rows, level=v.level, source=v.source, synthetic=bool(v.synthetic),
+                          period=v.period, notes=list(json.loads(v.notes)))
         return OpenedDataset(fig, _meta(d, v, n))
 
     def dataset_info(self, dataset_id: int, version: int | None = None) -> SavedDataset:
@@ -292,6 +301,31 @@ class DatasetStore:
         for i, s in enumerate(out):
             s.current = i == len(out) - 1 or out[i + 1].period != s.period
         return out
+
+    def saved_history(self, provinces: list[str] | tuple[str, ...]) -> History:
+        """The saved history of ``provinces`` (issue 15): every saved period, each from its
+        current version (see :meth:`period_history`), restricted to these provinces' areas;
+        the superseded versions' provenance in ``History.earlier``."""
+        want = tuple(provinces)
+        opened: dict[tuple[int, int], Figures] = {}
+        figures: dict[str, Figures] = {}
+        earlier: dict[str, list] = {}
+
+        def period_figures(src: PeriodSource) -> Figures:
+            key = (src.dataset_id, src.version)
+            if key not in opened:
+                fig = self.open_dataset(src.dataset_id, src.version).figures
+                opened[key] = dataclasses.replace(fig, dataset=src.name)
+            one = opened[key].for_period(src.period)
+            codes = one.data["code"].astype(str)
+            return dataclasses.replace(one, data=one.data[codes.str[:2].isin(want)].reset_index(drop=True))
+
+        for src in self.period_history(want):
+            if src.current:
+                figures[src.period] = period_figures(src)
+            else:
+                earlier.setdefault(src.period, []).append(period_figures(src).provenance)
+        return History(figures, want, {p: tuple(v) for p, v in earlier.items()})
 
     # ------------------------------------------------------------ the bin
 
