@@ -38,6 +38,7 @@ class ChartData:
     deadline: str
     provenance: Provenance
     title: str
+    paths: bool = True  # each area's straight path to the target (else one target line for all)
 
 
 def published_points(codes, province: str = "51") -> pd.DataFrame:
@@ -84,10 +85,15 @@ def altair_chart(data: ChartData, lang: str, height: int = 320):
         x=x, y=y, color=area, tooltip=tooltip,
         strokeDash=alt.StrokeDash("kind:N", title=t("pg_kind"),
                                   scale=alt.Scale(domain=[t("pg_real_file"), t("pg_synthetic")], range=[[1, 0], [5, 3]])))
-    tl = target_line(data).assign(date=lambda d: _date(d["period"]),
-                                  label=lambda d: [i18n.fmt_pct(v, lang, 2) for v in d["coverage_rate"]],
-                                  when=lambda d: [i18n.fmt_period(p, lang) for p in d["period"]],
-                                  what=t("pg_target_line", target=i18n.fmt_pct(data.target, lang, 2)))
+    tl = target_line(data)
+    if not data.paths:  # one horizontal target line from the first period to the deadline
+        first = data.series["period"].min() if len(data.series) else data.deadline
+        tl = pd.DataFrame({"code": "target", "name": "", "period": [first, data.deadline],
+                           "coverage_rate": [data.target, data.target]})
+    tl = tl.assign(date=lambda d: _date(d["period"]),
+                   label=lambda d: [i18n.fmt_pct(v, lang, 2) for v in d["coverage_rate"]],
+                   when=lambda d: [i18n.fmt_period(p, lang) for p in d["period"]],
+                   what=t("pg_target_line", target=i18n.fmt_pct(data.target, lang, 2)))
     target = alt.Chart(tl).mark_line(color=TARGET_COLOR, strokeDash=[2, 2], opacity=0.8).encode(
         x="date:T", y="coverage_rate:Q", detail="code:N",
         tooltip=[alt.Tooltip("what:N", title=""), alt.Tooltip("name:N", title=t("pg_area")),
@@ -121,12 +127,15 @@ def _figure(data: ChartData, lang: str, size=(1600, 900), dpi=100):
         ax.plot(_date(s["period"]), s["coverage_rate"], color=color, marker="o", markersize=4,
                 linestyle="--" if s["synthetic"].all() else "-", label=str(s["name"].iloc[0]))
         line = tl[tl["code"] == code]
-        ax.plot(_date(line["period"]), line["coverage_rate"], color=color, linestyle=":", linewidth=1, alpha=0.7)
+        if data.paths:
+            ax.plot(_date(line["period"]), line["coverage_rate"], color=color, linestyle=":", linewidth=1,
+                    alpha=0.7)
     if len(data.real):
         ax.scatter(_date(data.real["period"]), data.real["coverage_rate"], marker="D", s=60, color=REAL_COLOR,
                    zorder=5, label=t("pg_published"))
     ax.axhline(data.target, color=TARGET_COLOR, linewidth=1.2, linestyle="--",
                label=t("pg_target_line", target=i18n.fmt_pct(data.target, lang, 2)))
+    ax.set_xlim(right=pd.Timestamp(data.deadline + "-01") + pd.Timedelta(days=20))
     ax.set_ylabel(t("pg_rate"))
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=11)
