@@ -180,3 +180,19 @@ def test_too_few_periods_are_refused(bali):
     with pytest.raises(clusters.Refusal) as exc:
         trends.emerging_hot_spots([(f"2026-0{m}", f) for m in range(1, 4)], v)
     assert exc.value.key == "ch_refuse_periods"
+
+
+@needs_shared
+def test_the_demo_historys_emerging_cluster_of_uncovered_fishers_is_found(bali):
+    from geo.analysis import frames
+    from geo.figures import demo_history
+    h = demo_history.demo_history(bali, end="2026-11")
+    series = [(p, frames.coverage(bali.full, h.for_period(p))["village"]) for p in h.periods]
+    e = trends.emerging_hot_spots(series, bali.full["village"], "fisher")
+    assert len(e.table) < 300  # among the fishers' own villages, not all 716
+    cats = e.table.set_index("code")["category"]
+    planted = cats.loc[demo_history.cluster_codes(h)]
+    assert planted.isin(["new hot spot", "consecutive hot spot", "intensifying hot spot"]).sum() >= 4, planted
+    others = cats.drop(planted.index)
+    assert others.isin(["new hot spot", "consecutive hot spot", "intensifying hot spot"]).sum() <= 3, \
+        others.value_counts()

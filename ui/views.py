@@ -128,6 +128,6 @@ def progress_view(periods: tuple[str, ...]) -> PageState:
         Field("segment", "all", choices=schema.SEGMENT_CHOICES, param="pg_segment"),
         Field("indicator", "change_pp", choices=changemap.INDICATORS, param="pg_ind"),
         Field("variable", "rate", choices=trends.VARIABLES, param="pg_var"),
-        Field("em_segment", "vulnerable", choices=clusters.SEGMENTS, param="pg_em_segment"),
+        Field("em_segment", "fisher", choices=clusters.SEGMENTS, param="pg_em_segment"),
         Field("clusters_on", False, bool, param="pg_clusters"),
     ])

@@ -220,11 +220,18 @@ def classify_series(hot: np.ndarray, cold: np.ndarray, trend: str) -> str:
 def emerging_hot_spots(series: list[tuple[str, pd.DataFrame]], geometry: gpd.GeoDataFrame,
                        segment: str = "vulnerable", alpha: float = 0.05, fdr: bool = True,
                        seed: int = 12345, permutations: int = 999, weights: str = wts.DEFAULT_KIND,
-                       k: int = wts.DEFAULT_K, w: wts.Weights | None = None) -> Emerging:
+                       k: int = wts.DEFAULT_K, w: wts.Weights | None = None,
+                       own: bool | None = None) -> Emerging:
     """Emerging hot spots of the uncovered workers of ``segment`` over ``series`` ((period,
     frame) in any order; sorted here). ``geometry`` holds the areas (code, geometry): the areas
     analysed are those with a value in every period. Refuses fewer than ``MIN_PERIODS``.
+
+    ``own`` (default: as the Clusters page, True for fishers) analyses only the areas where the
+    segment has workers in some period, each with at least ``k`` neighbours (contiguity plus
+    the nearest, as :func:`geo.analysis.clusters.fill_for` does): across all villages the only
+    finding for fishers would be "the coast".
     """
+    own = (segment in clusters.OWN_VILLAGES_BY_DEFAULT) if own is None else own
     series = sorted(series, key=lambda pf: pf[0])
     if len(series) < MIN_PERIODS:
         raise clusters.Refusal("ch_refuse_periods", n=len(series), min=MIN_PERIODS)
@@ -235,11 +242,21 @@ def emerging_hot_spots(series: list[tuple[str, pd.DataFrame]], geometry: gpd.Geo
     import shapely
     geom = np.asarray(geometry.geometry.values)
     ok = np.isfinite(values).all(axis=1) & ~(shapely.is_missing(geom) | shapely.is_empty(geom))
+    fill = 0
+    if own:
+        workers = np.vstack([
+            pd.Series(indicators.counts(f, segment)[0].to_numpy(dtype=float),
+                      index=f["code"].to_numpy()).reindex(codes).to_numpy() for _, f in series]).T
+        present = (np.nan_to_num(workers) > 0).any(axis=1)
+        fill = k if (ok & ~present).any() else 0
+        ok &= present
     if ok.sum() < clusters.MIN_AREAS:
         raise clusters.Refusal("cl_refuse_too_few", n=int(ok.sum()), min=clusters.MIN_AREAS)
     sub = geometry[ok].reset_index(drop=True)
     y_all = values[ok]
-    w = w or wts.build(sub, weights, k)
+    if w is None:
+        land = wts.land_groups(geometry) if fill and clusters.needs_land(geometry, sub) else None
+        w = wts.build(sub, weights, k, land=land, fill=fill)
     periods = [p for p, _ in series]
     z = np.full(y_all.shape, np.nan)
     hot = np.zeros(y_all.shape, bool)
