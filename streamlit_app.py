@@ -19,5 +19,6 @@ pages = [
     st.Page("app_pages/figures.py", title=state.t("fig_page_title"), icon=":material/upload_file:", url_path="figures"),
     st.Page("app_pages/targets.py", title=state.t("tl_page"), icon=":material/checklist:", url_path="targets"),
     st.Page("app_pages/clusters.py", title=state.t("cl_page"), icon=":material/bubble_chart:", url_path="clusters"),
+    st.Page("app_pages/progress.py", title=state.t("pg_page"), icon=":material/trending_up:", url_path="progress"),
 ]
 st.navigation(pages).run()

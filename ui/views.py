@@ -110,3 +110,24 @@ def clusters_view() -> PageState:
         Field("mode", clustermap.MODES[0], choices=clustermap.MODES, param="cl_map"),
         Field("only_stable", False, bool, param="cl_only_stable"),
     ])
+
+
+def progress_view(periods: tuple[str, ...]) -> PageState:
+    """The progress page: the period it shows ("" = the latest), the two periods a change map
+    compares ("" = the first and the latest), the change map's level, segment and indicator, the
+    change clusters' variable and segment."""
+    from geo.analysis import trends
+    from geo.outputs import changemap
+    choices = lambda: ["", *periods]  # noqa: E731
+    return PageState("progress", [
+        Field("period", "", choices=choices, param="pg_period"),
+        Field("level", "regency", choices=("regency", "district"), param="pg_level"),
+        Field("before", "", choices=choices, param="pg_from"),
+        Field("after", "", choices=choices, param="pg_to"),
+        Field("ch_level", "village", choices=LEVELS, param="pg_ch_level"),
+        Field("segment", "all", choices=schema.SEGMENT_CHOICES, param="pg_segment"),
+        Field("indicator", "change_pp", choices=changemap.INDICATORS, param="pg_ind"),
+        Field("variable", "rate", choices=trends.VARIABLES, param="pg_var"),
+        Field("em_segment", "fisher", choices=clusters.SEGMENTS, param="pg_em_segment"),
+        Field("clusters_on", False, bool, param="pg_clusters"),
+    ])

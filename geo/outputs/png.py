@@ -103,8 +103,9 @@ def render_png(spec: PngMap, size: tuple[int, int] = PNG_SIZE, dpi: int = PNG_DP
         spec.outline.boundary.plot(ax=ax, color="#444444", linewidth=1.1 * scale)
     if spec.symbols is not None and len(spec.symbols):
         s = spec.symbols.sort_values("size_pt", ascending=False)
-        ax.scatter(s["lon"], s["lat"], s=(s["size_pt"] * scale) ** 2, c="#3182bd", alpha=0.55,
-                   edgecolors="#08306b", linewidths=0.6, zorder=5)
+        color = s["color"] if "color" in s else "#3182bd"  # e.g. gains and losses in two colours
+        ax.scatter(s["lon"], s["lat"], s=(s["size_pt"] * scale) ** 2, c=color, alpha=0.55,
+                   edgecolors="#08306b" if "color" not in s else "#333333", linewidths=0.6, zorder=5)
 
     # true shape at this latitude (k = stretch of latitude against longitude); the limits are
     # widened to the frame's proportions, so the map fills its frame whatever its shape
