@@ -200,3 +200,30 @@ def test_html_snapshot_is_standalone(bali, demo_frames):
     html = export.snapshot_html(frames["district"], view, bali, Provenance(source="demo", synthetic=True))
     assert "<script src=" not in html and "/app/static/" not in html
     assert "topojson" in html and "Synthetic" in html
+
+
+def test_expected_enrolments_are_whole_people_whose_totals_add_up():
+    # 7 villages of 3 uncovered farmers and 1 uncovered trader each, uptake 33 %: 0.99 and
+    # 0.33 expected per village: rounding each village alone would give 7 and 0 people, the
+    # expected totals are 6.93 and 2.31
+    rows = [{"code": f"51.10.01.{2001 + i}", "name": f"V{i}", "workers": 10, "covered": 6,
+             "workers_farmer": 5, "covered_farmer": 2, "workers_trader": 2, "covered_trader": 1}
+            for i in range(7)]
+    f = pd.DataFrame(rows)
+    s = Settings(segments=("farmer", "trader"), uptake=33)
+    codes = list(f["code"])
+    df = targetlist.target_list_frame(f, codes, s)
+    b = targeting.budget(f, codes, s)
+    enrolled = df["enrolled"].astype(float)
+    assert (enrolled == enrolled.round()).all()  # no 2002.4 people
+    assert enrolled.sum() == b.enrolled == 7 + 2  # round(6.93) + round(2.31), rounded once each
+    assert set(enrolled) <= {1.0, 2.0}  # each village gets the floor or the ceiling of its 1.32
+    assert df["budget_rp"].astype(float).sum() == b.budget == b.enrolled_paid * s.premium_monthly * s.months
+    assert b.enrolled_paid == b.enrolled and float(b.enrolled_paid).is_integer()
+
+
+def test_whole_people_largest_remainder():
+    got = targeting.whole_people(pd.Series([0.4, 0.4, 0.4, np.nan, 2.5]))
+    assert got.iloc[:3].sum() + got.iloc[4] == 4.0  # round(3.7) = 4
+    assert np.isnan(got.iloc[3])
+    assert list(got.iloc[[0, 1, 2, 4]]) == [1.0, 0.0, 0.0, 3.0]  # the largest fractions first (0.5), then position

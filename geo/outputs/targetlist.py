@@ -52,22 +52,27 @@ def target_list_frame(frame: pd.DataFrame, selected: list[str], settings: target
 
     Columns: code, name, district, regency, workers, covered, coverage_rate (%, all workers),
     uncovered (chosen segments), uncovered_<segment> for each chosen segment, enrolled
-    (expected: uptake x uncovered), budget_rp (non-wage enrolled x premium x months).
+    (expected, whole people: uptake x uncovered rounded once per segment), budget_rp (non-wage
+    enrolled x premium x months); their sums are :func:`targeting.budget`'s totals.
     """
     settings = settings.checked()
     table = targeting.village_table(frame, settings, names).set_index("code")
     order = [c for c in dict.fromkeys(selected) if c in table.index]
     t = table.loc[order].reset_index()
     per = targeting.uncovered_by_segment(frame.set_index("code").loc[order].reset_index(), settings.segments)
-    p = settings.uptake / 100.0
     out = t[["code", "name", "district", "regency", "workers", "covered"]].copy()
     out["coverage_rate"] = t["coverage_rate"].round(2)
     out["uncovered"] = t["uncovered"]
     for s in settings.segments:
         out[f"uncovered_{s}"] = per[s].values
-    out["enrolled"] = (p * t["uncovered"]).round(1)
-    out["budget_rp"] = (p * t["uncovered_paid"] * settings.premium_monthly * settings.months).round(0)
-    for c in ["workers", "covered", "uncovered"] + [f"uncovered_{s}" for s in settings.segments]:
+    # whole people, rounded once per segment (their villages add up to the budget's totals)
+    whole = targeting.expected_enrolments(frame, order, settings).reindex(order)
+    paid = [s for s in settings.paid_segments]
+    out["enrolled"] = whole.sum(axis=1, min_count=1).where(t["uncovered"].notna().values).values
+    paid_people = whole[paid].sum(axis=1, min_count=1).fillna(0) if paid else pd.Series(0.0, index=whole.index)
+    out["budget_rp"] = (paid_people * settings.premium_monthly * settings.months).round(0) \
+        .where(t["uncovered"].notna().values).values
+    for c in ["workers", "covered", "uncovered", "enrolled", "budget_rp"] + [f"uncovered_{s}" for s in settings.segments]:
         out[c] = out[c].astype("Int64")
     if suppress:
         seg_cols = [f"uncovered_{s}" for s in settings.segments]
