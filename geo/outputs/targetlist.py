@@ -10,7 +10,7 @@ from geo.analysis import targeting
 from geo.analysis.disclosure import suppress_small
 from geo.core import i18n
 from geo.core.provenance import BOUNDARIES_CREDIT, Provenance
-from geo.outputs import tabular
+from geo.outputs import labels, tabular
 
 
 def settings_text(settings: targeting.Settings, lang: str) -> str:
@@ -86,18 +86,24 @@ def target_list_frame(frame: pd.DataFrame, selected: list[str], settings: target
 def target_list_csv(frame: pd.DataFrame, selected: list[str], settings: targeting.Settings,
                     provenance: Provenance, lang: str, names: dict[str, str] | None = None, suppress: int = 0,
                     **header) -> bytes:
-    """The target list as CSV bytes: the header block, then one row per village."""
+    """The target list as CSV bytes: the header block, the headings in ``lang``, the row of
+    machine column names (``code``, ``budget_rp``, ...) for scripts, then one row per village."""
     df = target_list_frame(frame, selected, settings, names, suppress)
     b = targeting.budget(frame, selected, settings)
-    return tabular.to_csv_bytes(df, header_lines(settings, provenance, lang, b, suppress=suppress,
-                                                 **header))
+    lines = header_lines(settings, provenance, lang, b, suppress=suppress, **header)
+    lines.append(i18n.t("csv_keys_note", lang))
+    return tabular.to_csv_bytes(labels.for_people(df, lang), lines, keys=list(df.columns))
 
 
 def target_list_xlsx(frame: pd.DataFrame, selected: list[str], settings: targeting.Settings,
                      provenance: Provenance, lang: str, names: dict[str, str] | None = None, suppress: int = 0,
                      **header) -> bytes:
-    """The target list as an XLSX workbook (string cells for text, codes as text)."""
+    """The target list as an XLSX workbook (string cells for text, codes as text): the list
+    with headings in ``lang`` on the first sheet, the same table with machine column names on
+    the sheet ``data``."""
     df = target_list_frame(frame, selected, settings, names, suppress)
     b = targeting.budget(frame, selected, settings)
-    return tabular.to_xlsx_bytes(df, header_lines(settings, provenance, lang, b, suppress=suppress,
-                                                  **header), sheet_name="targets")
+    lines = header_lines(settings, provenance, lang, b, suppress=suppress, **header)
+    lines.append(i18n.t("xl_data_sheet_note", lang))
+    return tabular.to_xlsx_bytes(labels.for_people(df, lang), lines, sheet_name=i18n.t("fn_target_list", lang),
+                                 machine=df, machine_sheet="data")
