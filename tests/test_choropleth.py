@@ -44,7 +44,7 @@ def test_rate_choropleth_colours_match_the_legend(bali, frames):
     legend = _boxes(choropleth.explorer_layers(frames["regency"], view, bali, Provenance(source="demo", synthetic=True)))[0]
     rows = re.findall(r'background:(#[0-9a-f]{6})"></span><span>([^<]*)</span><span class="cnt">(\d+)<', legend)
     assert [(c, int(n)) for c, _, n in rows] == list(zip(palettes.class_colors(ref, palettes.SEQUENTIAL_GOOD), ref.counts))
-    assert rows[0][1] == f"{ref.lower[0]:.1f} % – {ref.upper[0]:.1f} %".replace(".", ",")
+    assert rows[0][1] == f"{ref.lower[0]:.1f}% – {ref.upper[0]:.1f}%".replace(".", ",")
 
 
 def test_synthetic_label_on_the_map_itself(bali, frames):
@@ -113,7 +113,7 @@ def test_tooltips_formatted_for_language(bali, frames):
     view = choropleth.View(level="regency", lang="id")
     tips = choropleth.tooltip_lines(frames["regency"], view, {})
     text = ["".join(p if isinstance(p, str) else "".join(p) for p in tips["51.03"])]
-    assert re.search(r"\d+,\d %", text[0]) and "Pekerja: " in text[0]
+    assert re.search(r"\d+,\d%", text[0]) and "Pekerja: " in text[0]
     tips_en = choropleth.tooltip_lines(frames["regency"], choropleth.View(level="regency", lang="en"), {})
     text_en = "".join(p if isinstance(p, str) else "".join(p) for p in tips_en["51.03"])
     assert re.search(r"\d+\.\d%", text_en) and "Workers: " in text_en

@@ -111,3 +111,26 @@ def test_parse_breaks():
     assert classify.parse_breaks("1.5; 2") == [1.5, 2.0]
     with pytest.raises(ValueError, match="abc"):
         classify.parse_breaks("10; abc")
+
+
+def test_legend_of_repeated_values_says_what_each_class_holds():
+    # 12 villages at exactly 40 %, 35 spread over (40, 50]: the first quintile break is 40 itself
+    from geo.core import i18n
+    values = pd.Series([40.0] * 12 + list(np.linspace(41.2, 50.0, 35)))
+    c = classify.classify(values, "quantiles", 5)
+    fmt = lambda v: i18n.fmt_pct(v, "id")  # noqa: E731
+    got = classify.labels(c, fmt)
+    assert got[0] == "40,0%" and c.counts[0] == 12  # a class of one value reads as that value
+    assert got[1].startswith("41,2%")  # the next class starts where its values start ...
+    assert not any(label.startswith("40,0% –") for label in got[1:])  # ... never at 40,0 %
+    for i, label in enumerate(got[1:], start=1):  # every class starts at the least value it holds
+        held = values[c.index == i]
+        assert label.split(" – ")[0] == fmt(held.min()), (label, held.min())
+
+
+def test_legend_says_above_when_the_least_value_reads_as_the_previous_bound():
+    from geo.core import i18n
+    values = pd.Series([40.0] * 5 + [40.01] * 3 + [45.0, 50.0, 48.0, 49.0])
+    c = classify.classify(values, "user_defined", breaks=[40.0, 45.0])
+    got = classify.labels(c, lambda v: i18n.fmt_pct(v, "en"))
+    assert got == ["40.0%", "> 40.0% – 45.0%", "48.0% – 50.0%"]

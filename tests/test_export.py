@@ -42,7 +42,9 @@ def test_csv_neutralises_formulas_and_keeps_codes():
     rows = _csv_rows(data)
     header = [r[0] for r in rows[: rows.index([])]]
     table = rows[rows.index([]) + 1:]
-    assert table[0][:2] == ["code", "name"]
+    assert table[0][:2] == ["Code", "Village"]  # headings in the chosen language ...
+    table = table[1:]
+    assert table[0][:2] == ["code", "name"]  # ... then the machine names, for scripts
     names = [r[1] for r in table[1:]]
     for original, written in zip(HOSTILE, names):
         if original[0] in "=+-@\t\r" and original != "-12":
@@ -62,7 +64,7 @@ def test_xlsx_text_cells_are_strings_never_formulas():
     ws = load_workbook(io.BytesIO(data)).active
     cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
     assert all(c.data_type != "f" for c in cells)
-    header_row = next(c.row for c in cells if c.value == "code")
+    header_row = next(c.row for c in cells if c.value == "Kode")  # headings in Indonesian
     names = [ws.cell(row=header_row + 1 + i, column=2) for i in range(len(HOSTILE))]
     # exactly the text (XML reading turns a bare carriage return into a line feed)
     assert [c.value for c in names] == [h.replace("\r", "\n") for h in HOSTILE]
@@ -74,6 +76,11 @@ def test_xlsx_text_cells_are_strings_never_formulas():
     assert any("SINTETIS" in line for line in block)
     assert any(line.endswith("=evil()") for line in block)
     assert any("Rp16.800" in line and "12 bulan" in line for line in block)
+    # the same table for scripts on the sheet "data": machine names in row 1, codes as text
+    keys = load_workbook(io.BytesIO(data))["data"]
+    assert [c.value for c in keys[1]][:3] == ["code", "name", "district"]
+    assert [keys.cell(row=2 + i, column=1).value for i in range(len(HOSTILE))] == list(f["code"])
+    assert all(c.data_type != "f" for row in keys.iter_rows() for c in row if c.value is not None)
 
 
 def test_header_block_says_where_when_and_how():
@@ -200,3 +207,48 @@ def test_html_snapshot_is_standalone(bali, demo_frames):
     html = export.snapshot_html(frames["district"], view, bali, Provenance(source="demo", synthetic=True))
     assert "<script src=" not in html and "/app/static/" not in html
     assert "topojson" in html and "Synthetic" in html
+
+
+def test_expected_enrolments_are_whole_people_whose_totals_add_up():
+    # 7 villages of 3 uncovered farmers and 1 uncovered trader each, uptake 33 %: 0.99 and
+    # 0.33 expected per village: rounding each village alone would give 7 and 0 people, the
+    # expected totals are 6.93 and 2.31
+    rows = [{"code": f"51.10.01.{2001 + i}", "name": f"V{i}", "workers": 10, "covered": 6,
+             "workers_farmer": 5, "covered_farmer": 2, "workers_trader": 2, "covered_trader": 1}
+            for i in range(7)]
+    f = pd.DataFrame(rows)
+    s = Settings(segments=("farmer", "trader"), uptake=33)
+    codes = list(f["code"])
+    df = targetlist.target_list_frame(f, codes, s)
+    b = targeting.budget(f, codes, s)
+    enrolled = df["enrolled"].astype(float)
+    assert (enrolled == enrolled.round()).all()  # no 2002.4 people
+    assert enrolled.sum() == b.enrolled == 7 + 2  # round(6.93) + round(2.31), rounded once each
+    assert set(enrolled) <= {1.0, 2.0}  # each village gets the floor or the ceiling of its 1.32
+    assert df["budget_rp"].astype(float).sum() == b.budget == b.enrolled_paid * s.premium_monthly * s.months
+    assert b.enrolled_paid == b.enrolled and float(b.enrolled_paid).is_integer()
+
+
+def test_whole_people_largest_remainder():
+    got = targeting.whole_people(pd.Series([0.4, 0.4, 0.4, np.nan, 2.5]))
+    assert got.iloc[:3].sum() + got.iloc[4] == 4.0  # round(3.7) = 4
+    assert np.isnan(got.iloc[3])
+    assert list(got.iloc[[0, 1, 2, 4]]) == [1.0, 0.0, 0.0, 3.0]  # the largest fractions first (0.5), then position
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_target_list_csv_reads_in_the_language_and_by_key(lang):
+    from geo.core import i18n
+    from geo.outputs import tabular
+    f = _frame(["A", "B"])
+    s = Settings(segments=("farmer", "wage"))
+    data = targetlist.target_list_csv(f, list(f["code"]), s, Provenance(source="demo", synthetic=True), lang)
+    rows = _csv_rows(data)
+    table = rows[rows.index([]) + 1:]
+    other = "en" if lang == "id" else "id"
+    for key in ("tl_col_enrolled", "tl_col_budget", "tl_col_uncovered"):
+        assert i18n.t(key, lang) in table[0] and i18n.t(key, other) not in table[0]
+    assert i18n.t("tl_col_uncovered_seg", lang, segment=i18n.t("seg_farmer", lang)) in table[0]
+    back = tabular.read_keyed_csv(data)  # what a script does, whatever the language
+    assert list(back.columns) == list(targetlist.target_list_frame(f, list(f["code"]), s).columns)
+    assert list(back["code"]) == list(f["code"]) and "budget_rp" in back and "uncovered_farmer" in back

@@ -4,6 +4,8 @@ import re
 import string
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from geo.core import i18n
@@ -43,11 +45,33 @@ def test_fmt_num(lang, n, text):
 
 
 def test_fmt_pct_pp_rp():
-    assert i18n.fmt_pct(53.88, "id") == "53,9 %" and i18n.fmt_pct(53.88, "en") == "53.9%"
-    assert i18n.fmt_pct(73.86, "id", 2) == "73,86 %"
+    # CLDR (Babel) percent patterns: "#,##0%" in both id and en, so no space before the sign
+    assert i18n.fmt_pct(53.88, "id") == "53,9%" and i18n.fmt_pct(53.88, "en") == "53.9%"
+    assert i18n.fmt_pct(73.86, "id", 2) == "73,86%"
     assert i18n.fmt_pp(-19.98, "id") == "-20,0 poin" and i18n.fmt_pp(2.5, "en") == "+2.5 pp"
+    assert i18n.fmt_pp(0.01, "en") == "0.0 pp"  # no sign on what reads as zero
     assert i18n.fmt_rp(16800, "id") == "Rp16.800" and i18n.fmt_rp(201600, "en") == "Rp201,600"
-    assert i18n.fmt_num(-0.04, "id", 1) == "0,0"  # no negative zero
+    assert i18n.fmt_rp(-2500, "id") == "-Rp2.500"
+    assert i18n.fmt_num(-0.04, "id", 1) == "0,0" and i18n.fmt_num(-0.04, "en", 1) == "0.0"  # no negative zero
+
+
+@pytest.mark.parametrize("lang, decimal, group", [("id", ",", "."), ("en", ".", ",")])
+def test_number_formats_are_babels_cldr_ones(lang, decimal, group):
+    from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
+    locale = {"id": "id_ID", "en": "en_US"}[lang]
+    assert (get_decimal_symbol(locale), get_group_symbol(locale)) == (decimal, group)
+    for value in (0, 7, 999.5, 1234.5, 51693.6, -98765.43, 1e9):
+        assert i18n.fmt_num(value, lang, 1) == format_decimal(value, format="#,##0.0", locale=locale)
+        assert i18n.fmt_num(value, lang) == format_decimal(round(value), format="#,##0", locale=locale)
+    assert i18n.fmt_num(1234567.25, lang, 2) == f"1{group}234{group}567{decimal}25"
+    assert i18n.fmt_pct(50.88, lang, 2) == f"50{decimal}88%"
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA, np.nan])
+def test_missing_values_read_as_a_dash_never_none_or_nan(lang, missing):
+    for fmt in (i18n.fmt_num, i18n.fmt_pct, i18n.fmt_pp, i18n.fmt_rp, i18n.fmt_int):
+        assert fmt(missing, lang) == "–"
 
 
 def test_missing_key_falls_back_to_the_key():

@@ -44,7 +44,7 @@ def nav(j: Journey, page: str, lang: str = "id") -> None:
 
 def on_explore(j: Journey) -> None:
     j.choose(t("level"), t("level_district"))
-    j.choose(t("indicator"), t("ind_gap_to_target", target="73,86 %"))
+    j.choose(t("indicator"), t("ind_gap_to_target", target="73,86%"))
     j.choose(t("segment"), t("seg_farmer"))
     j.page.get_by_text(t("classification"), exact=True).first.click()
     j.number(t("target"), 70)

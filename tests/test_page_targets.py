@@ -1,6 +1,8 @@
 """The targeting page in Streamlit's AppTest: budget shown, saved lists, URL state, wrong-level data."""
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 from conftest import make_app, needs_shared, view_of, wkey
@@ -54,7 +56,10 @@ def test_budget_of_the_selection(demo):
     assert metric(at, "Budget for 12 months") == i18n.fmt_rp(uncovered * 16_800 * 12, "en")
     # uptake 50 %, 6 months, Indonesian formatting
     at = page("id", {"tl_uptake": "50", "tl_months": "6"}, selected=sel)
-    assert metric(at, "Anggaran 6 bulan") == i18n.fmt_rp(uncovered * 0.5 * 16_800 * 6, "id")
+    # whole people, rounded once per segment (half up): no budget for half a person
+    people = sum(math.floor(0.5 * sum(int(demo.loc[c, f"workers_{s}"]) - int(demo.loc[c, f"covered_{s}"])
+                                      for c in sel) + 0.5) for s in schema.NON_WAGE)
+    assert metric(at, "Anggaran 6 bulan") == i18n.fmt_rp(people * 16_800 * 6, "id")
 
 
 def test_reached_rates_recomputed_from_sums(demo):

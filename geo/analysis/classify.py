@@ -38,6 +38,9 @@ class Classes:
     scheme: str
     note: str | None = None
     center: float | None = None
+    # the smallest value each class holds (None for an empty class): the legend starts a class
+    # there, so a class after one that holds a single repeated value never starts at that value
+    lowest: list[float | None] | None = None
 
     @property
     def k(self) -> int:
@@ -97,7 +100,8 @@ def classify(values: pd.Series, scheme: str = "quantiles", k: int = 5, breaks: l
     counts = np.bincount(yb, minlength=len(upper)).tolist()
     index.loc[present.index] = yb
     center = diverging_center if scheme != "box_map" else None
-    return Classes(index, lower, [float(u) for u in upper], [int(c) for c in counts], scheme, note, center)
+    lowest = [float(y[yb == i].min()) if counts[i] else None for i in range(len(upper))]
+    return Classes(index, lower, [float(u) for u in upper], [int(c) for c in counts], scheme, note, center, lowest)
 
 
 def _scheme_edges(y: np.ndarray, scheme: str, k: int) -> list[float]:
@@ -151,8 +155,19 @@ def labels(classes: Classes, fmt, box_names: list[str] | None = None) -> list[st
                   f"{fmt(classes.upper[3])} – {fmt(classes.upper[4])}", f"> {fmt(classes.upper[4])}"]
         return [f"{n} ({b})" for n, b in zip(names, bounds)]
     out = []
+    lowest = classes.lowest or [None] * classes.k
     for i, (lo, hi) in enumerate(zip(classes.lower, classes.upper)):
-        out.append(fmt(hi) if lo == hi else f"{fmt(lo)} – {fmt(hi)}")
+        # a class holds (previous upper, upper]: it starts at the smallest value it holds, and
+        # when that reads like the previous class's upper bound it says "above" that bound
+        seen = lowest[i] if i < len(lowest) and lowest[i] is not None else lo
+        top = fmt(hi)
+        start = fmt(seen)
+        if start == top:
+            out.append(top)
+        elif i > 0 and start == fmt(classes.upper[i - 1]):
+            out.append(f"> {start} – {top}")
+        else:
+            out.append(f"{start} – {top}")
     return out
 
 

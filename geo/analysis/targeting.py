@@ -150,7 +150,7 @@ class Budget:
 
     villages: int
     uncovered: float  # people without protection in the chosen segments
-    enrolled: float  # expected people enrolled: uptake x uncovered
+    enrolled: float  # expected people enrolled, whole: uptake x uncovered rounded once
     enrolled_paid: float  # of whom in non-wage segments (their premiums are budgeted)
     budget: float  # Rp for ``months`` months: enrolled_paid x premium x months
     monthly: float  # Rp per month
@@ -158,24 +158,58 @@ class Budget:
     missing: list[str] = field(default_factory=list)  # selected codes without figures
 
 
+def whole_people(expected: pd.Series) -> pd.Series:
+    """Expected people as whole people, rounded once: each value becomes its floor or its
+    ceiling, and the total is the expected total rounded half up (largest remainder: the
+    values with the largest fractions get the people left over; ties by position). NaN stays
+    NaN and counts as nothing."""
+    values = pd.to_numeric(expected, errors="coerce").astype(float)
+    present = values.dropna().clip(lower=0)
+    out = pd.Series(np.nan, index=values.index, dtype=float)
+    if present.empty:
+        return out
+    floor = np.floor(present.to_numpy() + 1e-9)
+    total = int(np.floor(present.sum() + 0.5 + 1e-9))
+    left = int(total - floor.sum())
+    frac = present.to_numpy() - floor
+    order = np.lexsort((np.arange(len(frac)), -frac))  # largest fraction first, then position
+    floor[order[:max(0, left)]] += 1
+    out.loc[present.index] = floor
+    return out
+
+
+def expected_enrolments(frame: pd.DataFrame, selected: list[str], settings: Settings) -> pd.DataFrame:
+    """Whole people expected to enrol, per selected village (index: code, in the order given)
+    and chosen segment: uptake x uncovered, rounded once per segment by :func:`whole_people`
+    so that each segment's villages add up to the segment's rounded total. NaN = no data."""
+    settings = settings.checked()
+    p = settings.uptake / 100.0
+    order = [c for c in dict.fromkeys(selected)]
+    chosen = frame[frame["code"].isin(set(order))].drop_duplicates("code").set_index("code")
+    chosen = chosen.loc[[c for c in order if c in chosen.index]]
+    per = uncovered_by_segment(chosen, settings.segments)
+    return pd.DataFrame({s: whole_people(p * per[s]) for s in settings.segments}, index=per.index)
+
+
 def budget(frame: pd.DataFrame, selected: list[str], settings: Settings) -> Budget:
     """The budget for ``selected`` village codes in ``frame`` (the village analysis frame).
 
-    Per segment: uncovered = workers - covered; enrolled = uptake x uncovered; the premium is
-    paid for non-wage segments only. Budget = enrolled (non-wage) x premium x months.
+    Per segment: uncovered = workers - covered; enrolled = uptake x uncovered in whole people
+    (:func:`expected_enrolments`, rounded once); the premium is paid for non-wage segments
+    only. Budget = enrolled (non-wage, whole people) x premium x months.
     """
     settings = settings.checked()
-    p = settings.uptake / 100.0
     chosen = frame[frame["code"].isin(set(selected))]
     per = uncovered_by_segment(chosen, settings.segments)
     has = per.notna().any(axis=1)
     present = set(chosen.loc[has, "code"])
     missing = [c for c in dict.fromkeys(selected) if c not in present]
+    whole = expected_enrolments(frame, selected, settings)
     rows = []
     for s in settings.segments:
         unc = float(per[s].sum(min_count=1)) if per[s].notna().any() else 0.0
         paid = s in schema.NON_WAGE
-        enrolled = p * unc
+        enrolled = float(whole[s].sum()) if s in whole else 0.0
         rows.append({"segment": s, "uncovered": unc, "enrolled": enrolled, "paid": paid,
                      "budget": enrolled * settings.premium_monthly * settings.months if paid else 0.0})
     by_segment = pd.DataFrame(rows, columns=["segment", "uncovered", "enrolled", "paid", "budget"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,41 +37,87 @@ def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def _group(number: float, decimals: int, thousands: str, point: str) -> str:
-    text = f"{abs(number):,.{decimals}f}"
-    text = text.replace(",", "\0").replace(".", point).replace("\0", thousands)
-    return ("-" if number < 0 and float(text.replace(thousands, "").replace(point, ".") or 0) else "") + text
+# Babel (CLDR) locale of each UI language: separators, percent pattern and currency symbol
+# come from it, not from hand-written rules.
+_LOCALES = {"id": "id_ID", "en": "en_US"}
+
+
+def _locale(lang: str):
+    return _babel_locale(_LOCALES.get(lang, _LOCALES[DEFAULT_LANG]))
+
+
+@lru_cache(maxsize=None)
+def _babel_locale(name: str):
+    from babel import Locale
+    return Locale.parse(name)
+
+
+def _missing(value: object) -> bool:
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return True
+    try:
+        return math.isnan(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
 
 
 def fmt_num(value: float | int | None, lang: str = DEFAULT_LANG, decimals: int = 0) -> str:
-    """``1.234,5`` in Indonesian, ``1,234.5`` in English; an em dash for missing values."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """``1.234,5`` in Indonesian, ``1,234.5`` in English (CLDR via Babel); an en dash for
+    missing values; never a negative zero (``-0,04`` with one decimal is ``0,0``)."""
+    if _missing(value):
         return "–"
-    sep = (".", ",") if lang == "id" else (",", ".")
-    return _group(float(value), decimals, *sep)
+    from babel.numbers import format_decimal
+    number = round(float(value), decimals)  # type: ignore[arg-type]
+    if number == 0:
+        number = 0.0
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(number, format=pattern, locale=_locale(lang), decimal_quantization=True)
+
+
+@lru_cache(maxsize=None)
+def _percent_pattern(lang: str) -> tuple[str, str]:
+    """(prefix, suffix) around the number in the locale's CLDR percent pattern, the percent
+    sign replaced by the locale's own (``#,##0%`` → ``("", "%")``)."""
+    loc = _locale(lang)
+    pattern = loc.percent_formats[None].pattern.split(";")[0]
+    sign = loc.number_symbols["latn"].get("percentSign", "%")
+    match = re.search(r"[#0,.]+", pattern)
+    assert match, pattern
+    prefix, suffix = pattern[:match.start()], pattern[match.end():]
+    return prefix.replace("%", sign), suffix.replace("%", sign)
 
 
 def fmt_pct(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
-    """``53,9 %`` in Indonesian, ``53.9%`` in English."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A value already in percent: ``53,9%`` in Indonesian, ``53.9%`` in English (CLDR)."""
+    if _missing(value):
         return "–"
-    body = fmt_num(value, lang, decimals)
-    return f"{body} %" if lang == "id" else f"{body}%"
+    prefix, suffix = _percent_pattern(lang)
+    return f"{prefix}{fmt_num(value, lang, decimals)}{suffix}"
 
 
 def fmt_pp(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
     """Percentage points with a sign: ``-20,0 poin`` / ``-20.0 pp``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "–"
-    sign = "+" if value > 0 else ""
-    return f"{sign}{fmt_num(value, lang, decimals)} " + ("poin" if lang == "id" else "pp")
+    body = fmt_num(value, lang, decimals)
+    sign = "" if body.startswith("-") or round(float(value), decimals) == 0 else "+"  # type: ignore[arg-type]
+    return f"{sign}{body} " + ("poin" if lang == "id" else "pp")
 
 
 def fmt_rp(value: float | None, lang: str = DEFAULT_LANG) -> str:
-    """Rupiah without decimals: ``Rp16.800`` / ``Rp16,800``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """Rupiah without decimals: ``Rp16.800`` / ``Rp16,800``: the number in the language's
+    format, the symbol Indonesia's own (CLDR ``id`` symbol of IDR) in both languages."""
+    if _missing(value):
         return "–"
-    return "Rp" + fmt_num(round(value), lang, 0)
+    from babel.numbers import get_currency_symbol
+    amount = round(float(value))  # type: ignore[arg-type]
+    sign = "-" if amount < 0 else ""
+    return sign + get_currency_symbol("IDR", locale=_locale("id")) + fmt_num(abs(amount), lang, 0)
+
+
+def fmt_int(value: float | int | None, lang: str = DEFAULT_LANG) -> str:
+    """A count of whole people: :func:`fmt_num` without decimals."""
+    return fmt_num(value, lang, 0)
 
 
 MONTHS = {

@@ -40,7 +40,7 @@ def path_summary(path: Path, path_budget: Budget, settings: Settings, area_name:
                                  rate=i18n.fmt_pct(path.rate_before, lang, 2))
     values = dict(n=i18n.fmt_num(len(path.codes), lang), area=area_name, target=target,
                   before=i18n.fmt_pct(path.rate_before, lang, 2), after=i18n.fmt_pct(path.rate_after, lang, 2),
-                  people=i18n.fmt_num(path.enrolled, lang), budget=i18n.fmt_rp(path_budget.budget, lang),
+                  people=i18n.fmt_num(path_budget.enrolled, lang), budget=i18n.fmt_rp(path_budget.budget, lang),
                   months=settings.months)
     if path.reachable:
         return "info", i18n.t("tl_path_result", lang, **values)

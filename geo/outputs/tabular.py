@@ -85,11 +85,14 @@ def _header_rows(header_lines: Iterable[str] | None) -> list[str]:
     return out
 
 
-def to_csv_bytes(df: pd.DataFrame, header_lines: list[str] | None = None) -> bytes:
+def to_csv_bytes(df: pd.DataFrame, header_lines: list[str] | None = None,
+                 keys: list[str] | None = None) -> bytes:
     """The frame as UTF-8 CSV with a BOM (so Excel detects the encoding), formula-safe.
 
     ``header_lines`` (for example the dataset, its source and "synthetic") come first, one
-    per row as ``# ...``, followed by an empty row, then the table.
+    per row as ``# ...``, followed by an empty row, then the table. With ``keys`` (the
+    machine names of the columns, when the frame's headings are for people), the row right
+    under the headings holds them, for scripts (:func:`read_keyed_csv`).
     """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
@@ -99,9 +102,21 @@ def to_csv_bytes(df: pd.DataFrame, header_lines: list[str] | None = None) -> byt
     if block:
         writer.writerow([])
     writer.writerow([_csv_cell(str(c)) for c in df.columns])
+    if keys is not None:
+        if len(keys) != len(df.columns):
+            raise ValueError(f"{len(keys)} keys for {len(df.columns)} columns")
+        writer.writerow([_csv_cell(str(k)) for k in keys])
     for row in df.itertuples(index=False, name=None):
         writer.writerow([_csv_cell(v) for v in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def read_keyed_csv(data: bytes, first_key: str = "code") -> pd.DataFrame:
+    """A CSV written with ``keys`` read back by its key row (the first row whose first cell is
+    ``first_key``), every cell as text: how a script reads an export whatever its language."""
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    at = next(i for i, r in enumerate(rows) if r and r[0] == first_key)
+    return pd.DataFrame(rows[at + 1:], columns=rows[at], dtype=object)
 
 
 def _xml_safe(text: str) -> str:
@@ -114,61 +129,76 @@ def _sheet_title(name: str) -> str:
 
 
 def to_xlsx_bytes(df: pd.DataFrame, header_lines: list[str] | None = None,
-                  sheet_name: str = "data", text_columns: Iterable[str] | None = None) -> bytes:
+                  sheet_name: str = "data", text_columns: Iterable[str] | None = None,
+                  machine: pd.DataFrame | None = None, machine_sheet: str = "data") -> bytes:
     """The frame as an XLSX workbook where no cell can be a formula.
 
     Every text cell is typed ``s`` (string), so ``=1+1`` stays the text ``=1+1``. Code
     columns (``code``, ``*_code``, ``kode*``, plus ``text_columns``) are written as text with
     the ``@`` number format, whatever their dtype. ``header_lines`` go above the table, one
-    per row, followed by an empty row.
+    per row, followed by an empty row. ``machine`` (the same table with machine column names
+    and category codes, for scripts) goes on a second sheet ``machine_sheet``, headings in
+    row 1.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     wb = Workbook()
     ws = wb.active
     ws.title = _sheet_title(sheet_name)
+    if machine is not None:
+        keys_ws = wb.create_sheet(_sheet_title(machine_sheet))
+        _write_table(keys_ws, machine, 1, {c for c in machine.columns if CODE_COLUMNS.match(str(c))}
+                     | set(text_columns or ()))
     as_text = {c for c in df.columns if CODE_COLUMNS.match(str(c))} | set(text_columns or ())
-
-    def put(r: int, c: int, value, force_text: bool = False):
-        value = _plain(value)
-        cell = ws.cell(row=r, column=c)
-        if value is None:
-            return cell
-        if force_text and not isinstance(value, str):
-            value = str(value)
-        if isinstance(value, str):
-            cell.value = _xml_safe(value)
-            cell.data_type = "s"  # never "f": the text is kept as typed
-            if force_text:
-                cell.number_format = "@"
-        elif isinstance(value, (bool, int, float, _dt.date, _dt.datetime)):
-            if isinstance(value, float) and math.isinf(value):
-                cell.value = str(value)
-                cell.data_type = "s"
-            else:
-                cell.value = value
-        else:
-            cell.value = _xml_safe(str(value))
-            cell.data_type = "s"
-        return cell
-
+    if machine is not None:  # the people's sheet: the machine sheet's code columns stay text too
+        as_text |= {h for h, k in zip(df.columns, machine.columns) if k in as_text or CODE_COLUMNS.match(str(k))}
     r = 1
     block = [str(line) for line in header_lines or []]
     for line in block:
-        put(r, 1, line)
+        _put(ws, r, 1, line)
         r += 1
     if block:
         r += 1
+    _write_table(ws, df, r, as_text)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _write_table(ws, df: pd.DataFrame, r: int, as_text: set) -> None:
+    """Headings (bold) in row ``r``, the rows under them, panes frozen under the headings."""
+    from openpyxl.styles import Font
     bold = Font(bold=True)
     for j, col in enumerate(df.columns, start=1):
-        put(r, j, str(col)).font = bold
+        _put(ws, r, j, str(col)).font = bold
     header_row = r
     for row in df.itertuples(index=False, name=None):
         r += 1
         for j, (col, value) in enumerate(zip(df.columns, row), start=1):
-            put(r, j, value, force_text=col in as_text)
+            _put(ws, r, j, value, force_text=col in as_text)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+
+
+def _put(ws, r: int, c: int, value, force_text: bool = False):
+    """One cell: text typed as string (never a formula), codes as text, missing left empty."""
+    value = _plain(value)
+    cell = ws.cell(row=r, column=c)
+    if value is None:
+        return cell
+    if force_text and not isinstance(value, str):
+        value = str(value)
+    if isinstance(value, str):
+        cell.value = _xml_safe(value)
+        cell.data_type = "s"  # never "f": the text is kept as typed
+        if force_text:
+            cell.number_format = "@"
+    elif isinstance(value, (bool, int, float, _dt.date, _dt.datetime)):
+        if isinstance(value, float) and math.isinf(value):
+            cell.value = str(value)
+            cell.data_type = "s"
+        else:
+            cell.value = value
+    else:
+        cell.value = _xml_safe(str(value))
+        cell.data_type = "s"
+    return cell

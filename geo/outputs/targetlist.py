@@ -10,7 +10,7 @@ from geo.analysis import targeting
 from geo.analysis.disclosure import suppress_small
 from geo.core import i18n
 from geo.core.provenance import BOUNDARIES_CREDIT, Provenance
-from geo.outputs import tabular
+from geo.outputs import labels, tabular
 
 
 def settings_text(settings: targeting.Settings, lang: str) -> str:
@@ -52,22 +52,27 @@ def target_list_frame(frame: pd.DataFrame, selected: list[str], settings: target
 
     Columns: code, name, district, regency, workers, covered, coverage_rate (%, all workers),
     uncovered (chosen segments), uncovered_<segment> for each chosen segment, enrolled
-    (expected: uptake x uncovered), budget_rp (non-wage enrolled x premium x months).
+    (expected, whole people: uptake x uncovered rounded once per segment), budget_rp (non-wage
+    enrolled x premium x months); their sums are :func:`targeting.budget`'s totals.
     """
     settings = settings.checked()
     table = targeting.village_table(frame, settings, names).set_index("code")
     order = [c for c in dict.fromkeys(selected) if c in table.index]
     t = table.loc[order].reset_index()
     per = targeting.uncovered_by_segment(frame.set_index("code").loc[order].reset_index(), settings.segments)
-    p = settings.uptake / 100.0
     out = t[["code", "name", "district", "regency", "workers", "covered"]].copy()
     out["coverage_rate"] = t["coverage_rate"].round(2)
     out["uncovered"] = t["uncovered"]
     for s in settings.segments:
         out[f"uncovered_{s}"] = per[s].values
-    out["enrolled"] = (p * t["uncovered"]).round(1)
-    out["budget_rp"] = (p * t["uncovered_paid"] * settings.premium_monthly * settings.months).round(0)
-    for c in ["workers", "covered", "uncovered"] + [f"uncovered_{s}" for s in settings.segments]:
+    # whole people, rounded once per segment (their villages add up to the budget's totals)
+    whole = targeting.expected_enrolments(frame, order, settings).reindex(order)
+    paid = [s for s in settings.paid_segments]
+    out["enrolled"] = whole.sum(axis=1, min_count=1).where(t["uncovered"].notna().values).values
+    paid_people = whole[paid].sum(axis=1, min_count=1).fillna(0) if paid else pd.Series(0.0, index=whole.index)
+    out["budget_rp"] = (paid_people * settings.premium_monthly * settings.months).round(0) \
+        .where(t["uncovered"].notna().values).values
+    for c in ["workers", "covered", "uncovered", "enrolled", "budget_rp"] + [f"uncovered_{s}" for s in settings.segments]:
         out[c] = out[c].astype("Int64")
     if suppress:
         seg_cols = [f"uncovered_{s}" for s in settings.segments]
@@ -81,18 +86,24 @@ def target_list_frame(frame: pd.DataFrame, selected: list[str], settings: target
 def target_list_csv(frame: pd.DataFrame, selected: list[str], settings: targeting.Settings,
                     provenance: Provenance, lang: str, names: dict[str, str] | None = None, suppress: int = 0,
                     **header) -> bytes:
-    """The target list as CSV bytes: the header block, then one row per village."""
+    """The target list as CSV bytes: the header block, the headings in ``lang``, the row of
+    machine column names (``code``, ``budget_rp``, ...) for scripts, then one row per village."""
     df = target_list_frame(frame, selected, settings, names, suppress)
     b = targeting.budget(frame, selected, settings)
-    return tabular.to_csv_bytes(df, header_lines(settings, provenance, lang, b, suppress=suppress,
-                                                 **header))
+    lines = header_lines(settings, provenance, lang, b, suppress=suppress, **header)
+    lines.append(i18n.t("csv_keys_note", lang))
+    return tabular.to_csv_bytes(labels.for_people(df, lang), lines, keys=list(df.columns))
 
 
 def target_list_xlsx(frame: pd.DataFrame, selected: list[str], settings: targeting.Settings,
                      provenance: Provenance, lang: str, names: dict[str, str] | None = None, suppress: int = 0,
                      **header) -> bytes:
-    """The target list as an XLSX workbook (string cells for text, codes as text)."""
+    """The target list as an XLSX workbook (string cells for text, codes as text): the list
+    with headings in ``lang`` on the first sheet, the same table with machine column names on
+    the sheet ``data``."""
     df = target_list_frame(frame, selected, settings, names, suppress)
     b = targeting.budget(frame, selected, settings)
-    return tabular.to_xlsx_bytes(df, header_lines(settings, provenance, lang, b, suppress=suppress,
-                                                  **header), sheet_name="targets")
+    lines = header_lines(settings, provenance, lang, b, suppress=suppress, **header)
+    lines.append(i18n.t("xl_data_sheet_note", lang))
+    return tabular.to_xlsx_bytes(labels.for_people(df, lang), lines, sheet_name=i18n.t("fn_target_list", lang),
+                                 machine=df, machine_sheet="data")
