@@ -12,7 +12,7 @@ import pandas as pd
 from geo.boundaries import BoundarySet
 from geo.core import i18n
 from geo.core.provenance import Provenance
-from geo.outputs import palettes, targetmap
+from geo.outputs import mapnames, palettes, targetmap
 from geo.outputs.png import NEUTRAL, PNG_SIZE, PngMap, _wrap, categories_png, render_png
 
 
@@ -31,7 +31,9 @@ def explorer_png_spec(frame: gpd.GeoDataFrame, view, bset: BoundarySet, provenan
     value_by_code = pd.Series(values.values, index=shown["code"].values)
     areas = web[web["code"].isin(value_by_code.index)].copy()
     title = choropleth.indicator_title(view)
+    names, kind = mapnames.view_names(bset, view.level, areas["code"])
     common = dict(title=title, legend_title=_wrap(title, 34), nodata_label=t("no_data"),
+                  names=names, names_kind=kind,
                   source_line=provenance.line(lang),
                   subtitle=choropleth.map_subtitle(view, bset, provenance.source),
                   synthetic_label=provenance.label(lang), lang=lang)
