@@ -5,7 +5,7 @@ from streamlit_folium import st_folium
 from geo.analysis import classify, indicators, profile
 from geo.boundaries import upstream
 from geo.core import i18n, schema
-from geo.outputs import choropleth, export, maps, tables, viewport
+from geo.outputs import brief, choropleth, export, maps, tables, viewport
 from ui import session, state, views
 from ui.text import esc
 
@@ -83,13 +83,16 @@ with left:
     if choropleth.view_topology(bset, map_view)[1] == "overview":
         st.caption(t("ex_overview_note", areas=i18n.fmt_num(len(choropleth.subset(frame, map_view)), lang)))
     st.caption(t("boundaries_source", commit=upstream.UPSTREAM_COMMIT[:10]))
-    d = st.columns(3)
+    d = st.columns(4)
     stem = f"peta_{map_view.level}_{map_view.indicator}_{map_view.segment}" + ("_sintetis" if fig.synthetic else "")
     d[0].download_button(t("download_png"), lambda: export.snapshot_png(frame, map_view, bset, fig.provenance), f"{stem}.png", "image/png",
                          key="ex_png", on_click="ignore")
     d[1].download_button(t("download_html"), lambda: export.snapshot_html(frame, map_view, bset, fig.provenance), f"{stem}.html", "text/html",
                          key="ex_html", on_click="ignore")
-    d[2].caption(t("share_hint"))
+    d[2].download_button(t("br_download_pdf"), lambda: brief.explorer_pdf(frames, map_view, bset, fig.provenance),
+                         f"{stem}.pdf", "application/pdf", key="ex_pdf", on_click="ignore",
+                         help=t("br_download_pdf_help"))
+    d[3].caption(t("share_hint"))
 
 with right:
     st.subheader(t("profile"))

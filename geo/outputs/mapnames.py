@@ -82,17 +82,21 @@ def place(ax, names: pd.DataFrame, fontsize: float, obstacles: list | None = Non
     frame = ax.get_window_extent(renderer)
     taken = list(obstacles or [])
     drawn = []
-    halo = [patheffects.withStroke(linewidth=max(fontsize / 4.0, 1.5), foreground="white")]
+    # the white halo is a stroked copy underneath: the name itself stays text (a PDF's text
+    # can be searched and copied; a path effect on it would turn it into outlines)
+    halo = [patheffects.Stroke(linewidth=max(fontsize / 4.0, 1.5), foreground="white")]
+    style = dict(fontsize=fontsize, ha="center", va="center", fontweight="bold" if bold else "normal",
+                 parse_math=False, clip_on=True)
     for row in names.sort_values(["priority", "text"], ascending=[False, True]).itertuples():
-        text = ax.text(row.lon, row.lat, _short(row.text), fontsize=fontsize, ha="center", va="center",
-                       color="#1a1a1a", fontweight="bold" if bold else "normal", zorder=8,
-                       parse_math=False, path_effects=halo, clip_on=True)
-        box = text.get_window_extent(renderer).expanded(1.0, 1.0)
+        label = _short(row.text)
+        text = ax.text(row.lon, row.lat, label, color="#1a1a1a", zorder=8.1, **style)
+        box = text.get_window_extent(renderer)
         box = box.from_extents(box.x0 - pad_px, box.y0 - pad_px, box.x1 + pad_px, box.y1 + pad_px)
         inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1)
         if not inside or any(box.overlaps(other) for other in taken):
             text.remove()
             continue
+        ax.text(row.lon, row.lat, label, color="white", zorder=8.0, path_effects=halo, **style)
         taken.append(box)
         drawn.append(text)
     return drawn
