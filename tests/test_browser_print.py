@@ -21,6 +21,10 @@ def test_print_shows_map_and_figures_on_one_a4_page(app_url, offline_page, tmp_p
     # on screen the controls are there (so the check below can fail)
     assert page.evaluate(SHOWN_JS, "stSelectbox") >= 4 and page.evaluate(SHOWN_JS, "stSidebar") == 1
     page.emulate_media(media="print")
+    # laid out as on paper: A4 less 8 mm margins is 733 x 1062 CSS px (the map redraws to it)
+    page.set_viewport_size({"width": 733, "height": 1062})
+    wait_for_map(page, "document.querySelector('.leaflet-container').getBoundingClientRect().width <= 733 && "
+                       "document.querySelectorAll('path.leaflet-interactive').length === 9")
     for key in HIDDEN:
         assert page.evaluate(SHOWN_JS, key) == 0, f"{key} is printed"
     frame = page.locator("iframe").first.bounding_box()
@@ -35,4 +39,5 @@ def test_print_shows_map_and_figures_on_one_a4_page(app_url, offline_page, tmp_p
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(out), str(ARTIFACTS / "print_explore")],
                    check=True)
     page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 1440, "height": 1000})
     assert page.evaluate(SHOWN_JS, "stSelectbox") >= 4  # back on screen, the controls return

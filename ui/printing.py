@@ -15,16 +15,18 @@ FIGURES = "iframe, [data-testid=stDataFrame], [data-testid=stTable], [data-testi
 
 
 def stylesheet() -> str:
-    """The ``@media print`` rules (A4 portrait, 10 mm margins)."""
+    """The ``@media print`` rules (A4 portrait, 8 mm margins)."""
     hidden = ", ".join(f'[data-testid="{k}"]' for k in CHROME)
     controls = ", ".join(f'[data-testid="stElementContainer"]:has([data-testid="{k}"])' for k in CONTROLS)
     return f"""@media print {{
-  @page {{ size: A4 portrait; margin: 10mm; }}
+  @page {{ size: A4 portrait; margin: 8mm; }}
   html, body {{ background: #fff !important; }}
   {hidden} {{ display: none !important; }}
   {controls}, [data-testid="stExpander"], [data-testid="stTabs"] {{ display: none !important; }}
   /* a row of controls only (no map, table, metric or message) goes, gaps and all */
   [data-testid="stHorizontalBlock"]:not(:has({FIGURES})) {{ display: none !important; }}
+  /* and so does a column without one (the village profile's heading before a village is picked) */
+  [data-testid="stColumn"]:not(:has({FIGURES})) {{ display: none !important; }}
   [data-testid="stAppViewContainer"], [data-testid="stMain"], [data-testid="stMainBlockContainer"],
   .stMainBlockContainer {{ padding: 0 !important; margin: 0 !important; max-width: none !important;
     width: 100% !important; overflow: visible !important; }}

@@ -110,9 +110,11 @@ def selection_spec(bset: BoundarySet, table: pd.DataFrame, selected: list[str], 
     if village is not None and settings is not None:
         block = listtitle.list_title(village, selected, settings, lang, list_name, bset.names())
         title, more["header_lines"] = block.title, block.lines
-    return categories_spec(bset.web["village"], cats, list(reversed(targetmap.SELECTION_ORDER)),
+    spec = categories_spec(bset.web["village"], cats, list(reversed(targetmap.SELECTION_ORDER)),
                            targetmap.SELECTION_COLORS, labels, title, provenance, lang, subtitle=subtitle,
                            outline=bset.web["regency"], **more)
+    spec.legend_title = t("tl_map_title")  # the list's name is in the title
+    return spec
 
 
 def selection_png(bset: BoundarySet, table: pd.DataFrame, selected: list[str], path: list[str], lang: str,
