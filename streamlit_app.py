@@ -1,9 +1,10 @@
 """Router: one sidebar for every page, the shared view in the URL, then the page the user picked."""
 import streamlit as st
 
-from ui import session, sidebar, state
+from ui import printing, session, sidebar, state
 
 st.set_page_config(page_title="Jamsostek coverage map", page_icon=":material/map:", layout="wide")
+printing.inject()  # @media print: map and figures only, on A4
 sidebar.draw()
 state.dataset_meta()  # a link to a dataset that no longer exists says so below, on any page
 state.write_url()

@@ -22,7 +22,7 @@ map_view = explorer.controls(view, names)
 
 left, right = st.columns([2.6, 1.4])
 with left:
-    explorer.map_with_downloads(view, frames[map_view.level], map_view, bset, fig.provenance)
+    explorer.map_with_downloads(view, frames, map_view, bset, fig.provenance)
 with right:
     explorer.village_profile(view, frames["village"], map_view, names)
 

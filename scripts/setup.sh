@@ -51,6 +51,11 @@ if [ "$DEV" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   echo "setup: installing Chromium (Debian)"
   apt_install chromium fonts-dejavu-core
 fi
+# Poppler (pdfinfo, pdftotext, pdftoppm) reads the PDF briefs back in the tests.
+if [ "$DEV" = 1 ] && ! command -v pdftoppm >/dev/null 2>&1; then
+  echo "setup: installing poppler-utils (Debian)"
+  apt_install poppler-utils
+fi
 if [ "$DEV" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   echo "setup: installing PostgreSQL (Debian)"
   apt_install postgresql

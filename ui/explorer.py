@@ -10,7 +10,7 @@ from geo.analysis import classify, indicators, profile
 from geo.boundaries import BoundarySet, upstream
 from geo.core import i18n, schema
 from geo.core.provenance import Provenance
-from geo.outputs import choropleth, export, maps, tables, viewport
+from geo.outputs import brief, choropleth, export, maps, tables, viewport
 
 from . import session, state
 from .text import esc
@@ -56,7 +56,7 @@ def controls(view: session.PageState, names: dict[str, str]) -> choropleth.View:
         suppress=view["suppress"])
 
 
-def map_with_downloads(view: session.PageState, frame, map_view: choropleth.View, bset: BoundarySet,
+def map_with_downloads(view: session.PageState, frames, map_view: choropleth.View, bset: BoundarySet,
                        provenance: Provenance) -> None:
     """The choropleth (a click on a regency drills down, on a village opens its profile), its
     notes and the PNG/HTML snapshot downloads."""
@@ -70,7 +70,7 @@ def map_with_downloads(view: session.PageState, frame, map_view: choropleth.View
         elif code and view["level"] == "village":
             view.set("village", code)
 
-    selected = view["village"]
+    selected, frame = view["village"], frames[map_view.level]
     base = maps.base_map(tuple(bset.web["regency"].total_bounds), map_view.basemap)
     layers = choropleth.explorer_layers(frame, map_view, bset, provenance, selected=(selected,) if selected else ())
     centre, zoom = viewport.bounds_zoom(choropleth.view_bounds(frame, map_view), 640, 600, step=0.25,
@@ -80,13 +80,16 @@ def map_with_downloads(view: session.PageState, frame, map_view: choropleth.View
     if choropleth.view_topology(bset, map_view)[1] == "overview":
         st.caption(t("ex_overview_note", areas=i18n.fmt_num(len(choropleth.subset(frame, map_view)), lang)))
     st.caption(t("boundaries_source", commit=upstream.UPSTREAM_COMMIT[:10]))
-    d = st.columns(3)
+    d = st.columns(4)
     stem = f"peta_{map_view.level}_{map_view.indicator}_{map_view.segment}" + ("_sintetis" if provenance.synthetic else "")
     d[0].download_button(t("download_png"), lambda: export.snapshot_png(frame, map_view, bset, provenance),
                          f"{stem}.png", "image/png", key="ex_png", on_click="ignore")
     d[1].download_button(t("download_html"), lambda: export.snapshot_html(frame, map_view, bset, provenance),
                          f"{stem}.html", "text/html", key="ex_html", on_click="ignore")
-    d[2].caption(t("share_hint"))
+    d[2].download_button(t("br_download_pdf"), lambda: brief.explorer_pdf(frames, map_view, bset, provenance),
+                         f"{stem}.pdf", "application/pdf", key="ex_pdf", on_click="ignore",
+                         help=t("br_download_pdf_help"))
+    d[3].caption(t("share_hint"))
 
 
 def village_profile(view: session.PageState, village, map_view: choropleth.View, names: dict[str, str]) -> None:

@@ -11,7 +11,7 @@ from geo.boundaries import BoundarySet
 from geo.core import i18n
 from geo.core import names as names_mod
 from geo.figures import Figures
-from geo.outputs import export, store, targetlist
+from geo.outputs import brief, export, store, targetlist
 
 from . import session, state
 from .text import esc
@@ -185,7 +185,7 @@ def exports(view: session.PageState, db: store.Store | None, listed: list[str], 
     t, lang = state.translator()
     names = bset.names()
     st.subheader(t("tl_exports"))
-    e = st.columns([1.4, 1, 1, 1, 1])
+    e = st.columns([1.4, 1, 1, 1, 1, 1])
     small = view.widget(e[0].number_input, "suppress", t("tl_suppress"), min_value=0, max_value=100,
                         help=t("tl_suppress_help"))
     opened = db.open(view["list"]) if db is not None and view["list"] in listed else None
@@ -199,7 +199,12 @@ def exports(view: session.PageState, db: store.Store | None, listed: list[str], 
                          file_name=stem + ".xlsx", disabled=not selected, on_click="ignore",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     map_args = (bset, table, selected, path_codes, lang, fig.provenance)
-    e[3].download_button(t("tl_download_png"), lambda: export.selection_png(*map_args), file_name=stem + "-map.png",
-                         mime="image/png", on_click="ignore")
-    e[4].download_button(t("tl_download_html"), lambda: export.selection_html(*map_args, small),
+    title_block = dict(village=village, settings=settings, list_name=opened.name if opened else None)
+    e[3].download_button(t("tl_download_png"), lambda: export.selection_png(*map_args, **title_block),
+                         file_name=stem + "-map.png", mime="image/png", on_click="ignore")
+    e[4].download_button(t("tl_download_html"), lambda: export.selection_html(*map_args, small, **title_block),
                          file_name=stem + "-map.html", mime="text/html", on_click="ignore")
+    e[5].download_button(t("br_download_pdf"), lambda: brief.target_list_pdf(
+        village, selected, settings, bset, fig.provenance, lang, path_codes, opened.name if opened else None,
+        opened.author if opened else None), file_name=stem + ".pdf", mime="application/pdf", on_click="ignore",
+        help=t("br_download_pdf_help"))

@@ -1,4 +1,6 @@
-"""``python -m geo snapshot FILE|--demo``: the map of a view as PNG and/or standalone HTML.
+"""``python -m geo snapshot FILE|--demo``: the map of a view as PNG, standalone HTML and/or a
+one-page A4 PDF brief (``--pdf``: the map with names, legend, scale and north arrow, the key
+figures, the areas furthest from the target, source, date and the synthetic label).
 
 For scripted reports: the same figures, classes and labels as the app's map explorer. FILE
 goes through the same reading, validation and join as the app (``geo.figures``,
@@ -36,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--basemap", choices=("light", "osm", "none"), default="light", help="HTML basemap tiles")
     p.add_argument("--png", default=None, metavar="OUT.png")
     p.add_argument("--html", default=None, metavar="OUT.html")
+    p.add_argument("--pdf", default=None, metavar="OUT.pdf", help="a one-page A4 brief of the view")
     p.add_argument("--size", default="1600x1200", help="PNG size in pixels, WIDTHxHEIGHT (default 1600x1200)")
     add_json(p)
     p.set_defaults(handler=run)
@@ -52,8 +55,8 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.png and not args.html:
-        return fail(args, "nothing to write: give --png OUT.png and/or --html OUT.html", 2)
+    if not args.png and not args.html and not args.pdf:
+        return fail(args, "nothing to write: give --png OUT.png, --html OUT.html and/or --pdf OUT.pdf", 2)
 
     def options():
         breaks = tuple(classify.parse_breaks(args.breaks)) if args.breaks else ()
@@ -83,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     out = {"level": view.level, "indicator": view.indicator, "segment": view.segment,
            "measure": view.measure, "scheme": view.scheme, "regency": view.regency, "source": fig.source,
            "synthetic": bool(fig.synthetic), "areas": int(len(shown)), "no_data": int(values.isna().sum()),
-           "png": None, "html": None}
+           "png": None, "html": None, "pdf": None}
     if out["no_data"] == out["areas"]:
         print(f"warning: no area has figures at level {view.level} "
               f"(the figures are at level {fig.level})", file=sys.stderr)
@@ -96,9 +99,14 @@ def run(args: argparse.Namespace) -> int:
             html = export.snapshot_html(frame, view, bset, fig.provenance)
             Path(args.html).write_text(html, encoding="utf-8")
             out["html"], out["html_bytes"] = str(args.html), len(html.encode("utf-8"))
+        if args.pdf:
+            from geo.outputs import brief
+            pdf = brief.explorer_pdf(frames, view, bset, fig.provenance)
+            Path(args.pdf).write_bytes(pdf)
+            out["pdf"], out["pdf_bytes"] = str(args.pdf), len(pdf)
     except OSError as exc:
         return fail(args, f"cannot write: {exc}", 1)
-    written = ", ".join(p for p in (out["png"], out["html"]) if p)
+    written = ", ".join(p for p in (out["png"], out["html"], out["pdf"]) if p)
     emit(args, out, f"{view.level} · {view.indicator} · {view.segment}: {out['areas']} areas "
                     f"({out['no_data']} without figures){' · SYNTHETIC' if fig.synthetic else ''} -> {written}")
     return 0

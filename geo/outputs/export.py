@@ -12,8 +12,8 @@ import pandas as pd
 from geo.boundaries import BoundarySet
 from geo.core import i18n
 from geo.core.provenance import Provenance
-from geo.outputs import palettes, targetmap
-from geo.outputs.png import NEUTRAL, PNG_SIZE, PngMap, _wrap, categories_png, render_png
+from geo.outputs import mapnames, palettes, targetmap
+from geo.outputs.png import NEUTRAL, PNG_SIZE, PngMap, _wrap, categories_spec, render_png
 
 
 def explorer_png_spec(frame: gpd.GeoDataFrame, view, bset: BoundarySet, provenance: Provenance) -> PngMap:
@@ -31,7 +31,9 @@ def explorer_png_spec(frame: gpd.GeoDataFrame, view, bset: BoundarySet, provenan
     value_by_code = pd.Series(values.values, index=shown["code"].values)
     areas = web[web["code"].isin(value_by_code.index)].copy()
     title = choropleth.indicator_title(view)
+    names, kind = mapnames.view_names(bset, view.level, areas["code"])
     common = dict(title=title, legend_title=_wrap(title, 34), nodata_label=t("no_data"),
+                  names=names, names_kind=kind,
                   source_line=provenance.line(lang),
                   subtitle=choropleth.map_subtitle(view, bset, provenance.source),
                   synthetic_label=provenance.label(lang), lang=lang)
@@ -79,22 +81,60 @@ def map_html(m) -> str:
     return maps.render_standalone(m)
 
 
-def selection_png(bset: BoundarySet, table: pd.DataFrame, selected: list[str], path: list[str], lang: str,
-                  provenance: Provenance, size: tuple[int, int] = PNG_SIZE) -> bytes:
-    """The targeting page's map (selected villages, the shortest path, the rest) as PNG."""
+SELECTION_NAMES_MAX = 60  # a target list's map names its villages up to this many
+
+
+def selection_spec(bset: BoundarySet, table: pd.DataFrame, selected: list[str], path: list[str], lang: str,
+                   provenance: Provenance, village: pd.DataFrame | None = None, settings=None,
+                   list_name: str | None = None) -> PngMap:
+    """The targeting page's map (selected villages, the shortest path, the rest) as a
+    :class:`PngMap`, framed on the regencies of the selected villages and naming them when
+    there are at most :data:`SELECTION_NAMES_MAX`; with the village frame and the settings,
+    the title block says the list's name, settings, budget and the coverage it reaches."""
+    from geo.outputs import listtitle
+
     t = lambda key: i18n.t(key, lang)  # noqa: E731
     cats = targetmap.selection_categories(list(bset.full["village"]["code"]), selected, path)
     cats = cats[cats.index.isin(set(table["code"]))]  # villages without figures: "no data"
     labels = {"other": t("tl_map_other"), "selected": t("tl_map_selected"), "path": t("tl_map_path")}
-    return categories_png(bset.web["village"], cats, list(reversed(targetmap.SELECTION_ORDER)),
-                          targetmap.SELECTION_COLORS, labels, t("tl_map_title"), provenance, lang,
-                          outline=bset.web["regency"], size=size)
+    chosen = [c for c in dict.fromkeys(selected) if c in set(bset.full["village"]["code"])]
+    more: dict = {}
+    if chosen:
+        regencies = bset.web["regency"][bset.web["regency"]["code"].isin({c[:5] for c in chosen})]
+        more["extent"] = tuple(float(v) for v in regencies.total_bounds)
+        if len(chosen) <= SELECTION_NAMES_MAX:
+            more["names"], more["names_kind"] = mapnames.names_table(bset.web["village"], chosen), "village"
+        else:
+            more["names"], more["names_kind"] = mapnames.names_table(regencies), "regency"
+    title, subtitle = t("tl_map_title"), f"{t('source')}: {provenance.source}"
+    if village is not None and settings is not None:
+        block = listtitle.list_title(village, selected, settings, lang, list_name, bset.names())
+        title, more["header_lines"] = block.title, block.lines
+    spec = categories_spec(bset.web["village"], cats, list(reversed(targetmap.SELECTION_ORDER)),
+                           targetmap.SELECTION_COLORS, labels, title, provenance, lang, subtitle=subtitle,
+                           outline=bset.web["regency"], **more)
+    spec.legend_title = t("tl_map_title")  # the list's name is in the title
+    return spec
+
+
+def selection_png(bset: BoundarySet, table: pd.DataFrame, selected: list[str], path: list[str], lang: str,
+                  provenance: Provenance, size: tuple[int, int] = PNG_SIZE, village: pd.DataFrame | None = None,
+                  settings=None, list_name: str | None = None) -> bytes:
+    """The targeting page's map as PNG (:func:`selection_spec`)."""
+    return render_png(selection_spec(bset, table, selected, path, lang, provenance, village, settings, list_name),
+                      size)
 
 
 def selection_html(bset: BoundarySet, table: pd.DataFrame, selected: list[str], path: list[str], lang: str,
-                   provenance: Provenance, suppress: int = 0) -> str:
-    """The targeting page's map as a standalone HTML file that opens offline."""
-    from geo.outputs import maps
+                   provenance: Provenance, suppress: int = 0, village: pd.DataFrame | None = None,
+                   settings=None, list_name: str | None = None) -> str:
+    """The targeting page's map as a standalone HTML file that opens offline; with the village
+    frame and the settings its title box carries the list's title block (as the PNG's)."""
+    from geo.outputs import listtitle, maps
     m = maps.base_map(tuple(bset.web["regency"].total_bounds), "light")
-    targetmap.selection_layers(bset, table, selected, path, lang, provenance, suppress).add_to(m)
+    title = None
+    if village is not None and settings is not None:
+        block = listtitle.list_title(village, selected, settings, lang, list_name, bset.names())
+        title = (block.title, block.lines)
+    targetmap.selection_layers(bset, table, selected, path, lang, provenance, suppress, title=title).add_to(m)
     return map_html(m)

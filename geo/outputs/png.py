@@ -47,6 +47,10 @@ class PngMap:
     symbol_legend: list[tuple[float, str]] = field(default_factory=list)  # (diameter pt, label)
     note: str | None = None
     lang: str = i18n.DEFAULT_LANG
+    names: pd.DataFrame | None = None  # lon, lat, text, priority: area names (geo.outputs.mapnames)
+    names_kind: str = "regency"  # which level the names are of (their font size)
+    header_lines: list[str] = field(default_factory=list)  # lines under the subtitle (a list's settings)
+    extent: tuple[float, float, float, float] | None = None  # what the map frames (default: all areas)
 
 
 def _nice_length_km(width_km: float) -> float:
@@ -70,8 +74,6 @@ def render_png(spec: PngMap, size: tuple[int, int] = PNG_SIZE, dpi: int = PNG_DP
     """Draw ``spec`` as a PNG of ``size`` pixels (matplotlib's Agg backend, no browser)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch, Rectangle
 
     w_px, h_px = size
     fig = Figure(figsize=(w_px / dpi, h_px / dpi), dpi=dpi, facecolor="white")
@@ -79,13 +81,45 @@ def render_png(spec: PngMap, size: tuple[int, int] = PNG_SIZE, dpi: int = PNG_DP
     scale = min(w_px / 1600, h_px / 1200)
     fs = lambda x: max(6.0, x * scale)  # noqa: E731 - font size relative to the default canvas
 
-    top = 1 - 150 / 1200
+    # the title block grows by a line for each extra line (a target list's settings, budget)
+    extra = [line for raw in spec.header_lines for line in _wrap(raw, 150).split("\n")]
+    head_px = 150 + 24 * len(extra)
+    top = 1 - head_px / 1200
     ax = fig.add_axes([0.02, 0.07, 0.68, top - 0.08])
     lax = fig.add_axes([0.72, 0.07, 0.27, top - 0.08])
     lax.set_axis_off()
+    draw_map(ax, spec, scale)
+    fig.text(0.02, 1 - 35 / 1200, spec.title, fontsize=fs(22), fontweight="bold", va="top", parse_math=False)
+    if spec.subtitle:
+        fig.text(0.02, 1 - 80 / 1200, spec.subtitle, fontsize=fs(14), va="top", color="#333333",
+                 parse_math=False)
+    for i, line in enumerate(extra):
+        fig.text(0.02, 1 - (108 + 24 * i) / 1200, line, fontsize=fs(12.5), va="top", color="#333333",
+                 parse_math=False)
+    if spec.synthetic_label:
+        fig.text(0.98, 1 - 35 / 1200, spec.synthetic_label, fontsize=fs(16), fontweight="bold", va="top",
+                 ha="right", color="#c00000", parse_math=False)
+    fig.text(0.02, 0.025, spec.source_line, fontsize=fs(11), color="#444444", va="center", parse_math=False)
+    draw_legend(lax, spec, scale)
 
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def draw_map(ax, spec: PngMap, scale: float = 1.0) -> list:
+    """The map part of ``spec`` on ``ax``: areas, outline, circles, names, scale bar and north
+    arrow (the PNG and the PDF brief share it). ``scale`` multiplies line widths and font
+    sizes (1 = the 1600 x 1200 px PNG). Returns the names drawn."""
+    from matplotlib.patches import Rectangle
+    from matplotlib.transforms import Bbox
+
+    from geo.outputs import mapnames
+
+    fs = lambda x: max(4.5, x * scale)  # noqa: E731
+    fig = ax.figure
     areas = spec.areas
-    minx, miny, maxx, maxy = areas.total_bounds
+    minx, miny, maxx, maxy = spec.extent or areas.total_bounds
     lat0 = (miny + maxy) / 2
     has = areas["cls"] >= 0
     if spec.symbols is None:
@@ -114,7 +148,8 @@ def render_png(spec: PngMap, size: tuple[int, int] = PNG_SIZE, dpi: int = PNG_DP
     x0, x1 = minx - pad_x, maxx + pad_x
     y0, y1 = miny - pad_y * 3.5, maxy + pad_y  # room for the scale bar below
     box = ax.get_position(original=True)
-    ratio = (box.height * h_px) / (box.width * w_px)
+    fw, fh = fig.get_size_inches()
+    ratio = (box.height * fh) / (box.width * fw)
     dx, dy = x1 - x0, y1 - y0
     if dy * k / dx < ratio:
         grow = (ratio * dx / k - dy) / 2
@@ -154,17 +189,25 @@ def render_png(spec: PngMap, size: tuple[int, int] = PNG_SIZE, dpi: int = PNG_DP
     ax.text(0.96, 0.965, "U" if spec.lang == "id" else "N", transform=ax.transAxes, ha="center",
             va="bottom", fontsize=fs(15), fontweight="bold", parse_math=False, zorder=7)
 
-    # title block
-    fig.text(0.02, 1 - 35 / 1200, spec.title, fontsize=fs(22), fontweight="bold", va="top", parse_math=False)
-    if spec.subtitle:
-        fig.text(0.02, 1 - 80 / 1200, spec.subtitle, fontsize=fs(14), va="top", color="#333333",
-                 parse_math=False)
-    if spec.synthetic_label:
-        fig.text(0.98, 1 - 35 / 1200, spec.synthetic_label, fontsize=fs(16), fontweight="bold", va="top",
-                 ha="right", color="#c00000", parse_math=False)
-    fig.text(0.02, 0.025, spec.source_line, fontsize=fs(11), color="#444444", va="center", parse_math=False)
+    # area names, kept off the scale bar and the north arrow
+    if spec.names is None or spec.names.empty:
+        return []
+    ax.apply_aspect()
+    to_display = ax.transAxes.transform
+    bar_right = ax.transAxes.inverted().transform(ax.transData.transform((bx + bar_deg, by)))[0]
+    obstacles = [Bbox(to_display([(0.0, 0.0), (min(bar_right + 0.04, 0.6), 0.12)])),
+                 Bbox(to_display([(0.91, 0.8), (1.0, 1.0)]))]
+    size = mapnames.NAME_SIZES.get(spec.names_kind, 9.0)
+    return mapnames.place(ax, spec.names, fs(size), obstacles, bold=spec.names_kind == "regency")
 
-    # legend: classes with bounds and counts, symbols, then "no data" (hatched)
+
+def draw_legend(lax, spec: PngMap, scale: float = 1.0, wrap: int = 40) -> None:
+    """The legend of ``spec`` on ``lax``: classes with bounds and counts (or circles), then
+    "no data" (hatched) and the note."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    fs = lambda x: max(4.5, x * scale)  # noqa: E731
     handles, labels = [], []
     if spec.symbols is None:
         for color, label, count in zip(spec.colors, spec.labels, spec.counts):
@@ -175,12 +218,12 @@ def render_png(spec: PngMap, size: tuple[int, int] = PNG_SIZE, dpi: int = PNG_DP
             handles.append(Line2D([], [], marker="o", linestyle="none", markersize=diameter * scale,
                                   markerfacecolor="#3182bd", markeredgecolor="#08306b", alpha=0.55))
             labels.append(label)
-    nodata = int((~has).sum())
+    nodata = int((spec.areas["cls"] < 0).sum())
     handles.append(Patch(facecolor=NODATA_FACE, edgecolor=NODATA_HATCH_COLOR, hatch="////"))
     labels.append(f"{spec.nodata_label}   ({nodata})")
     if spec.note:  # a last row without a symbol, under the classes
         handles.append(Patch(visible=False))
-        labels.append(_wrap(spec.note, 40))
+        labels.append(_wrap(spec.note, wrap))
     spacing, length = 0.9, 2.2
     if spec.symbols is not None and spec.symbol_legend:  # rows as tall and wide as the largest circle
         largest = max(d for d, _ in spec.symbol_legend)
@@ -195,32 +238,37 @@ def render_png(spec: PngMap, size: tuple[int, int] = PNG_SIZE, dpi: int = PNG_DP
         leg.get_texts()[-1].set_color("#555555")
         leg.get_texts()[-1].set_fontsize(fs(11))
 
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
-
 
 def _wrap(text: str, width: int) -> str:
     import textwrap
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
-def categories_png(areas: gpd.GeoDataFrame, category: pd.Series, order: Sequence[str], colors: dict[str, str],
-                   labels: dict[str, str], title: str, provenance: Provenance, lang: str,
-                   subtitle: str | None = None, outline: gpd.GeoDataFrame | None = None,
-                   note: str | None = None, size: tuple[int, int] = PNG_SIZE) -> bytes:
-    """A categorical map as PNG (e.g. the cluster map: high-high, low-low, ..., not significant).
+def categories_spec(areas: gpd.GeoDataFrame, category: pd.Series, order: Sequence[str], colors: dict[str, str],
+                    labels: dict[str, str], title: str, provenance: Provenance, lang: str,
+                    subtitle: str | None = None, outline: gpd.GeoDataFrame | None = None,
+                    note: str | None = None, **more) -> PngMap:
+    """A categorical map (e.g. the cluster map: high-high, low-low, ..., not significant).
 
     ``areas`` is a web-geometry layer with ``code``; ``category`` maps code -> one of
-    ``order`` (anything else, or missing, is "no data").
+    ``order`` (anything else, or missing, is "no data"); ``more`` sets other :class:`PngMap`
+    fields (names, header lines, extent).
     """
     idx = {c: i for i, c in enumerate(order)}
     a = areas[["code", "geometry"]].copy()
     a["cls"] = a["code"].map(category).map(idx).fillna(-1).astype(int)
     counts = [int((a["cls"] == i).sum()) for i in range(len(order))]
-    spec = PngMap(areas=a, colors=[colors[c] for c in order], labels=[labels.get(c, c) for c in order],
+    return PngMap(areas=a, colors=[colors[c] for c in order], labels=[labels.get(c, c) for c in order],
                   counts=counts, title=title, legend_title=_wrap(title, 34),
                   nodata_label=i18n.t("no_data", lang), source_line=provenance.line(lang),
                   subtitle=subtitle, synthetic_label=provenance.label(lang),
-                  outline=outline, note=note, lang=lang)
-    return render_png(spec, size)
+                  outline=outline, note=note, lang=lang, **more)
+
+
+def categories_png(areas: gpd.GeoDataFrame, category: pd.Series, order: Sequence[str], colors: dict[str, str],
+                   labels: dict[str, str], title: str, provenance: Provenance, lang: str,
+                   subtitle: str | None = None, outline: gpd.GeoDataFrame | None = None,
+                   note: str | None = None, size: tuple[int, int] = PNG_SIZE, **more) -> bytes:
+    """A categorical map as PNG (:func:`categories_spec` drawn by :func:`render_png`)."""
+    return render_png(categories_spec(areas, category, order, colors, labels, title, provenance, lang,
+                                      subtitle, outline, note, **more), size)

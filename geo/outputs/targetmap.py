@@ -19,17 +19,20 @@ def selection_categories(codes_all: list[str], selected: list[str], path: list[s
 
 
 def selection_layers(bset, table: pd.DataFrame, selected: list[str], path: list[str], lang: str,
-                     provenance: Provenance, suppress: int = 0):
+                     provenance: Provenance, suppress: int = 0, title: tuple[str, list[str]] | None = None):
     """The targeting page's map: villages grey, selected dark blue, shortest path orange.
 
     Villages without figures are hatched "no data"; every tooltip is text (geo.maps). With
     ``suppress`` > 0, counts below it (and a rate computed from them) read ``<suppress``.
+    ``title`` (heading, lines) replaces the title box's heading and adds lines under it (an
+    exported list's name, settings and budget).
     """
     import folium
 
     from geo.analysis.disclosure import is_small, small_label
     from geo.core import i18n
     from geo.outputs import maps
+    from geo.outputs.maps import esc
 
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     village = bset.full["village"]
@@ -67,7 +70,8 @@ def selection_layers(bset, table: pd.DataFrame, selected: list[str], path: list[
         maps.LegendClass(SELECTION_COLORS[c], labels[c], int(counts.get(c, 0))) for c in reversed(SELECTION_ORDER)],
         nodata_label=t("no_data"), nodata_count=int((~cats.index.isin(info.index)).sum()))
     maps.BoxLayer(maps.legend_html(legend), position="bottomright", css_class="geo-legend").add_to(group)
-    maps.BoxLayer(maps.title_html(t("tl_map_title"), f"{t('source')}: {provenance.source}",
-                                  provenance.label(lang)),
-                  position="topright", css_class="geo-title").add_to(group)
+    heading, lines = title or (t("tl_map_title"), [])
+    box = maps.title_html(heading, f"{t('source')}: {provenance.source}", provenance.label(lang))
+    box += "".join(f'<div class="geo-title-line">{esc(line)}</div>' for line in lines)
+    maps.BoxLayer(box, position="topright", css_class="geo-title").add_to(group)
     return group

@@ -1,0 +1,43 @@
+"""Printing the map page: the print stylesheet (ui/printing.py) leaves the map and the figures
+on one A4 page, without the sidebar, the header or any control."""
+import subprocess
+
+import pytest
+from conftest import ARTIFACTS, needs_shared, wait_for_map
+
+pytestmark = [pytest.mark.browser, needs_shared]
+
+HIDDEN = ("stSidebar", "stHeader", "stSelectbox", "stNumberInput", "stSlider", "stRadio", "stButton",
+          "stDownloadButton", "stExpander")
+SHOWN_JS = """k => [...document.querySelectorAll(`[data-testid=${k}]`)].filter(e => {
+    const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 }).length"""
+
+
+def test_print_shows_map_and_figures_on_one_a4_page(app_url, offline_page, tmp_path):
+    page = offline_page
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.goto(app_url + "/?lang=en")
+    wait_for_map(page, "document.querySelectorAll('path.leaflet-interactive').length === 9", 90)
+    # on screen the controls are there (so the check below can fail)
+    assert page.evaluate(SHOWN_JS, "stSelectbox") >= 4 and page.evaluate(SHOWN_JS, "stSidebar") == 1
+    page.emulate_media(media="print")
+    # laid out as on paper: A4 less 8 mm margins is 733 x 1062 CSS px (the map redraws to it)
+    page.set_viewport_size({"width": 733, "height": 1062})
+    wait_for_map(page, "document.querySelector('.leaflet-container').getBoundingClientRect().width <= 733 && "
+                       "document.querySelectorAll('path.leaflet-interactive').length === 9")
+    for key in HIDDEN:
+        assert page.evaluate(SHOWN_JS, key) == 0, f"{key} is printed"
+    frame = page.locator("iframe").first.bounding_box()
+    assert frame and frame["width"] > 500 and frame["height"] > 500  # the map is printed, full size
+    assert page.get_by_text("Bali: coverage").first.is_visible()  # the province's figures
+    pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+    out = tmp_path / "print.pdf"
+    out.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    assert "Pages:           1" in info and "(A4)" in info, info
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(out), str(ARTIFACTS / "print_explore")],
+                   check=True)
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    assert page.evaluate(SHOWN_JS, "stSelectbox") >= 4  # back on screen, the controls return
