@@ -18,6 +18,7 @@ if fig.synthetic:
 
 # controls bound to the page's view: they survive other pages, reloads and a language switch
 names = bset.names("regency", with_province=len(bset.provinces) > 1)
+explorer.search_box(view, bset, names)
 map_view = explorer.controls(view, names)
 
 left, right = st.columns([2.6, 1.4])

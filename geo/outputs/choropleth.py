@@ -173,8 +173,12 @@ def tooltip_lines(frame: pd.DataFrame, view: View, names: dict[str, str]) -> dic
 
 
 def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, provenance: Provenance,
-                    selected: tuple[str, ...] = ()) -> folium.FeatureGroup:
-    """Every layer of the explorer map, in one feature group the page can swap."""
+                    selected: tuple[str, ...] = (), focus: str | None = None) -> folium.FeatureGroup:
+    """Every layer of the explorer map, in one feature group the page can swap.
+
+    The browser frames the map on the areas shown (or on ``focus``, a searched area) inside
+    the part the legend and title leave free, and writes the names that fit (geomapkit.js).
+    """
     view = view.checked()
     shown = subset(frame, view)
     names = bset.names("regency")
@@ -185,6 +189,7 @@ def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, prov
     values = map_values(shown, view)
     outline = 5 if view.level != "regency" else 0  # regency outlines: codes share "51.03"
     topology, geometry = view_topology(bset, view)
+    kit = maps.Kit(focus=focus, label_all=view.level == "regency", label_big=view.level == "regency")
     # In an overview (thousands of areas on one screen) white edges would hide the colours.
     weight = 0.6 if view.level == "village" else 1.0
     line_opacity = 1.0 if geometry == "detail" else 0.35
@@ -192,7 +197,7 @@ def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, prov
         records = {c: (-1 if pd.isna(v) else 0, tips[c]) for c, v in zip(shown["code"], values)}
         maps.AreaLayer(topology, records, [NEUTRAL], name="areas", draw_missing=False,
                        line="#ffffff", weight=0.6, line_opacity=line_opacity, opacity=0.9, highlight=selected,
-                       outline_prefix=outline).add_to(group)
+                       outline_prefix=outline, kit=kit).add_to(group)
         symbols, legend = symbol_layer(shown, values, tips, view, fmt)
         symbols.add_to(group)
     else:
@@ -200,7 +205,7 @@ def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, prov
         records = {c: (int(k), tips[c]) for c, k in zip(shown["code"], classes.index)}
         maps.AreaLayer(topology, records, palettes.colors_for(classes, view.indicator), name="areas", draw_missing=False,
                        line="#ffffff", weight=weight, line_opacity=line_opacity, opacity=0.88,
-                       highlight=selected, outline_prefix=outline).add_to(group)
+                       highlight=selected, outline_prefix=outline, kit=kit).add_to(group)
         box_names = [t(f"box_{i}") for i in range(6)]
         legend = maps.Legend(
             title=indicator_title(view),
