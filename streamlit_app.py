@@ -1,10 +1,13 @@
 """Router: one sidebar for every page, the shared view in the URL, then the page the user picked."""
 import streamlit as st
 
-from ui import session, sidebar, state
+from ui import auth, session, sidebar, state
 
 st.set_page_config(page_title="Jamsostek coverage map", page_icon=":material/map:", layout="wide")
 sidebar.draw()
+if auth.configured() and auth.current_actor() is None:  # a login is configured: nothing before it
+    st.info(state.t("auth_please"), icon=":material/login:")
+    st.stop()
 state.dataset_meta()  # a link to a dataset that no longer exists says so below, on any page
 state.write_url()
 if text := session.notice_text(state.app().notices, state.lang()):
@@ -20,4 +23,7 @@ pages = [
     st.Page("app_pages/targets.py", title=state.t("tl_page"), icon=":material/checklist:", url_path="targets"),
     st.Page("app_pages/clusters.py", title=state.t("cl_page"), icon=":material/bubble_chart:", url_path="clusters"),
 ]
+if state.actor().role == "admin":  # the audit log and the bin (the store checks the role again)
+    pages.append(st.Page("app_pages/admin.py", title=state.t("adm_page"), icon=":material/admin_panel_settings:",
+                         url_path="admin"))
 st.navigation(pages).run()
