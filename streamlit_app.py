@@ -1,11 +1,14 @@
 """Router: one sidebar for every page, the shared view in the URL, then the page the user picked."""
 import streamlit as st
 
-from ui import printing, session, sidebar, state
+from ui import auth, printing, session, sidebar, state
 
 st.set_page_config(page_title="Jamsostek coverage map", page_icon=":material/map:", layout="wide")
 printing.inject()  # @media print: map and figures only, on A4
 sidebar.draw()
+if auth.configured() and auth.current_actor() is None:  # a login is configured: nothing before it
+    st.info(state.t("auth_please"), icon=":material/login:")
+    st.stop()
 state.dataset_meta()  # a link to a dataset that no longer exists says so below, on any page
 state.write_url()
 if text := session.notice_text(state.app().notices, state.lang()):
@@ -22,4 +25,7 @@ pages = [
     st.Page("app_pages/clusters.py", title=state.t("cl_page"), icon=":material/bubble_chart:", url_path="clusters"),
     st.Page("app_pages/progress.py", title=state.t("pg_page"), icon=":material/trending_up:", url_path="progress"),
 ]
+if state.actor().role == "admin":  # the audit log and the bin (the store checks the role again)
+    pages.append(st.Page("app_pages/admin.py", title=state.t("adm_page"), icon=":material/admin_panel_settings:",
+                         url_path="admin"))
 st.navigation(pages).run()

@@ -37,7 +37,10 @@ def use_panel(view: PageState, db, result, file_name: str, digest: str, lang: st
     used = state.dataset_meta()
     if used is not None and used.sha256 == digest and not ss.get("fig_msg"):
         st.success(t("fig_used_saved", name=esc(used.name)))
-    if db is None:
+    viewer = state.actor().role == "viewer"  # a courtesy: the store refuses a viewer's save anyway
+    if viewer:
+        st.caption(t("auth_viewer_data"))
+    if db is None or viewer:
         st.button(t("fig_use_unsaved"), type="primary", key="fig_use",
                   on_click=lambda: state.use_unsaved(result.figures))
         return
@@ -90,10 +93,12 @@ def saved_panel(view: PageState, db, lang: str) -> None:
                         on_click=lambda: (state.use_dataset(chosen.id, chosen.provinces),
                                           _say("success", t("fig_used_saved", name=esc(chosen.name)))))
             view.widget(c[2].text_input, "new_name", t("fig_saved_new_name"), max_chars=store_mod.NAME_MAX)
-            c[3].button(t("fig_saved_rename"), key="fig_ds_rename", on_click=_rename, args=(view, db, chosen, lang))
+            viewer = state.actor().role == "viewer"  # a courtesy: the store checks every change
+            c[3].button(t("fig_saved_rename"), key="fig_ds_rename", on_click=_rename, args=(view, db, chosen, lang),
+                        disabled=viewer)
             d = st.columns([3, 1])
             view.widget(d[0].checkbox, "delete_sure", t("fig_saved_delete_confirm", name=esc(chosen.name)))
-            d[1].button(t("fig_saved_delete"), key="fig_ds_delete", disabled=not view["delete_sure"],
+            d[1].button(t("fig_saved_delete"), key="fig_ds_delete", disabled=viewer or not view["delete_sure"],
                         on_click=_delete, args=(view, db, chosen, lang))
         if binned:
             st.caption(t("fig_bin_title"))

@@ -6,7 +6,8 @@ import streamlit as st
 from geo.boundaries import upstream
 from geo.core import i18n
 
-from . import state
+from . import auth, state
+from .text import esc
 
 LANG_LABELS = {"id": "Bahasa Indonesia", "en": "English"}
 
@@ -26,6 +27,22 @@ def draw() -> None:
         if len(state.provinces()) < len(available):
             st.button(state.t("province_all"), key="provinces_all", on_click=view.set,
                       args=("province", list(available)))
+        draw_login()
+
+
+def draw_login() -> None:
+    """Who is logged in, with the button to log in or out; without a login configured, says so."""
+    st.divider()
+    if not auth.configured():
+        st.caption(state.t("auth_none"))
+        return
+    who = auth.current_actor()
+    if who is None:
+        st.button(state.t("auth_login"), key="auth_login", icon=":material/login:", on_click=auth.login,
+                  type="primary")
+        return
+    st.caption(state.t("auth_as", user=esc(who.user), role=state.t("auth_role_" + who.role)))
+    st.button(state.t("auth_logout"), key="auth_logout", icon=":material/logout:", on_click=auth.logout)
 
 
 def _province_label(code: str) -> str:

@@ -121,9 +121,12 @@ def store_error() -> str:
 
 
 def actor():
-    """Who is working (the login's user and role; without a login the local default)."""
+    """Who is working: the logged-in user and their role (``ui.auth``); without a login configured
+    the local admin. Before anyone has logged in (the router then shows only the login) a viewer."""
     from geo.outputs import store as store_mod
-    return store_mod.default_actor()
+
+    from . import auth
+    return auth.current_actor() or store_mod.Actor("anonymous", "viewer")
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

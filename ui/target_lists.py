@@ -81,7 +81,14 @@ def saved_lists(view: session.PageState, db: store.Store | None, fig: Figures, v
     if db is None:
         st.error(t("tl_db_error", error=esc(state.store_error())))
         return []
-    listed = [s.name for s in db.names()]
+    summaries = db.names()
+    listed = [s.name for s in summaries]
+    owners = {s.name: s.owner for s in summaries}
+    actor = state.actor()
+
+    def may_change(owner: str | None) -> bool:
+        """A courtesy for the buttons only: the store decides (store.check_write)."""
+        return actor.role == "admin" or (actor.role == "planner" and owner == actor.user)
 
     def save() -> None:
         if not state.selected_codes():
@@ -104,20 +111,30 @@ def saved_lists(view: session.PageState, db: store.Store | None, fig: Figures, v
         try:
             say("success", t("tl_deleted", name=esc(name), n=db.delete(name, actor=state.actor())))
         except store.StoreError as exc:
-            say("error", t("tl_save_error", error=esc(exc.text(lang))))
+            say("error", t("tl_delete_error", error=esc(exc.text(lang))))
             return
         view.set("del_sure", False)
         if view["list"] == name:
             view.set("list", "")
 
-    tabs = st.tabs([t("tl_save"), t("tl_open"), t("tl_compare"), t("tl_delete")])
+    def restore(name: str) -> None:
+        try:
+            back = db.restore(name, actor=state.actor())
+        except store.StoreError as exc:
+            say("error", t("tl_restore_error", error=esc(exc.text(lang))))
+            return
+        say("success", t("tl_restored", name=esc(back.name), versions=back.versions))
+
+    tabs = st.tabs([t("tl_save"), t("tl_open"), t("tl_compare"), t("tl_delete"), t("tl_bin_tab")])
     with tabs[0]:
         s = st.columns([2, 1.3])
         view.widget(s[0].text_input, "name", t("tl_name"), max_chars=store.NAME_MAX)
         view.widget(s[1].text_input, "author", t("tl_author"), max_chars=store.NAME_MAX)
         view.widget(st.text_area, "note", t("tl_note"), max_chars=store.TEXT_MAX, height=80)
         view.widget(st.checkbox, "overwrite", t("tl_overwrite"))
-        st.button(t("tl_save_button"), on_click=save, type="primary")
+        if actor.role == "viewer":
+            st.caption(t("auth_viewer_cannot_save"))
+        st.button(t("tl_save_button"), on_click=save, type="primary", disabled=actor.role == "viewer")
     with tabs[1]:
         if listed:
             _open_tab(view, db, listed)
@@ -132,7 +149,20 @@ def saved_lists(view: session.PageState, db: store.Store | None, fig: Figures, v
             gone = view.widget(d[0].selectbox, "del_pick", t("tl_list"), options=listed,
                                on_change=lambda: view.set("del_sure", False))
             sure = view.widget(d[1].checkbox, "del_sure", t("tl_delete_confirm", name=esc(gone)))
-            d[2].button(t("tl_delete_button"), disabled=not sure, on_click=delete, args=(gone,))
+            d[2].button(t("tl_delete_button"), disabled=not sure or not may_change(owners.get(gone)),
+                        on_click=delete, args=(gone,))
+            if not may_change(owners.get(gone)):
+                st.caption(t("auth_viewer_cannot_save") if actor.role == "viewer" else
+                           t("auth_not_yours", owner=esc(owners.get(gone) or "–")))
+    with tabs[4]:  # the lists in the bin this user may restore (an admin sees all of them)
+        binned = [s for s in db.binned_lists() if may_change(s.owner)]
+        for s in binned:
+            r = st.columns([5, 1])
+            r[0].text(t("tl_bin_entry", name=s.name, versions=s.version, when=(s.deleted_at or "")[:16].replace("T", " "),
+                        by=s.deleted_by or "–", until=store.bin_expiry(s.deleted_at)[:16].replace("T", " ")))
+            r[1].button(t("adm_restore"), key=f"tl_restore_{s.name}", on_click=restore, args=(s.name,))
+        if not binned:
+            st.caption(t("tl_bin_none"))
     if not listed:
         st.caption(t("tl_none_saved"))
     return listed
