@@ -178,7 +178,7 @@ def test_users_on_both_processes_see_only_their_own_figures_and_every_save_is_ke
         j.page.screenshot(path=str(topology.ARTIFACTS / "topology-phone.png"))
         j.page.set_viewport_size({"width": 1440, "height": 1000})
         j.settle()
-        assert f"Source: user0.csv" in map_title(j)
+        assert "Source: user0.csv" in map_title(j)
         j.page.screenshot(path=str(topology.ARTIFACTS / "topology-wide.png"))
     finally:
         for ctx, _j in users.values():
@@ -247,6 +247,7 @@ def test_a_restarted_process_is_reconnected_to_and_the_view_comes_back(browser, 
         while "Uncovered workers" not in (title := map_title(j, 5)) and time.monotonic() < deadline:
             time.sleep(0.5)
         assert title.startswith("Uncovered workers") and "Source: restart.csv" in title, title
+        topo.wait_routed("app1")
         mark = len(topo.access_log())
         j.reload()  # a reload reaches the restarted process itself (the pin)
         assert j.query() == view

@@ -131,6 +131,20 @@ class Topology:
         a.wait(timeout_s)
         return a
 
+    def wait_routed(self, name: str, timeout_s: float = 60) -> None:
+        """Until the proxy sends browsers pinned to ``name`` to that process again: after a
+        failure nginx tries it again once ``fail_timeout`` (10 s) has passed."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            req = urllib.request.Request(self.url + "/_stcore/health", headers={"Cookie": f"{COOKIE}={name}"})
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(req, timeout=5).close()
+            time.sleep(0.3)  # the entry is written when the request completes
+            log = self.access_log()
+            if log and log[-1]["upstream"] == self.app(name).address:
+                return
+        raise RuntimeError(f"the proxy does not route to {name} again")
+
     def access_log(self) -> list[dict]:
         """The proxy's requests so far: request line, status, upstream address(es), the pin."""
         out = []
