@@ -1,6 +1,7 @@
 """Concurrent sessions: one app, N browser sessions at once, each with its own figures.
 
     python bench/load.py [--sessions 10] [--json]
+    python bench/load.py --processes 2 [--sessions 25] [--json]   # through nginx, on PostgreSQL
 
 Each session (a Playwright context against one `streamlit run`): uploads its own CSV on the
 coverage-data page and uses it, opens the coverage map through the app's navigation (same
@@ -8,11 +9,17 @@ session), checks that the map names *its* file, changes the indicator three time
 each rerun to the new map drawn), builds a selection on the target-list page, saves it under
 its own name, and downloads the list as CSV. Afterwards every saved list must be in the
 database. Reports failures, p50/p95 rerun times and server memory per session.
+
+``--processes N`` runs the deployment of deploy/compose.yaml instead (testsupport/topology.py):
+N app processes on a throwaway PostgreSQL server behind Debian's nginx with sticky sessions;
+the sessions go through the proxy, memory and CPU are summed over the processes, and the
+report says how many sessions each process held.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -126,7 +133,10 @@ async def one_session(browser, url: str, i: int, run_id: str, villages, out: dic
         await rerun(page, runs, lambda: page.locator('input[type="file"]').set_input_files(
             {"name": name, "mimeType": "text/csv", "buffer": session_csv(i, villages)}), "the upload")
         await rerun(page, runs, lambda: page.get_by_role("button", name="Use these figures in the whole app").click(), "using the figures")
-        await page.get_by_text("These figures are now used in the whole app.").wait_for(timeout=120_000)
+        # with a database the figures are saved and named; without one, used for the session
+        await page.get_by_text(re.compile(r"is used in the whole app|These figures are now used in the whole app")
+                               ).first.wait_for(timeout=120_000)
+        rec["process"] = next((c["value"] for c in await ctx.cookies() if c["name"] == "geo_backend"), "")
 
         await rerun(page, runs, lambda: page.get_by_role("link", name="Coverage map").click(), "opening the map")
         await wait_map(page, "(() => { const b = document.querySelector('.geo-title');"
@@ -175,31 +185,58 @@ def cpu_s(pid: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
 
 
-async def run(n: int) -> dict:
+@contextlib.contextmanager
+def serve(processes: int):
+    """(URL users open, app pids, database URL, process names to warm up through the proxy):
+    one app on SQLite (``processes`` 0), or N behind nginx on a new PostgreSQL server."""
+    if not processes:
+        db_dir = tempfile.mkdtemp(prefix="geo-load-")
+        db_url = f"sqlite:///{db_dir}/targets.sqlite"
+        with running_app(None, {"GEO_DATABASE_URL": db_url}) as (url, proc):
+            yield url, [proc.pid], db_url, [None]
+        return
+    sys.path.insert(0, str(ROOT / "tests"))
+    import pgserver
+    from testsupport import topology
+    with pgserver.server() as pg:
+        db_url = pgserver.fresh_database(pg, "geo_load")
+        with topology.running(db_url, processes) as topo:
+            yield topo.url, [a.proc.pid for a in topo.apps], db_url, [a.name for a in topo.apps]
+
+
+def rss_total(pids: list[int]) -> float:
+    return sum(report.rss_mb(pid) or 0.0 for pid in pids)
+
+
+async def run(n: int, processes: int = 0) -> dict:
     bset = boundaries.load("51")
     villages = list(zip(bset.full["village"]["code"], bset.full["village"]["name"]))
-    db_dir = tempfile.mkdtemp(prefix="geo-load-")
-    db_url = f"sqlite:///{db_dir}/targets.sqlite"
-    with running_app(None, {"GEO_DATABASE_URL": db_url}) as (url, proc):
-        # one session first, so the figures are of a running server and not of its cold start
-        # (loading the boundaries; cold starts are tested in tests/test_browser_coldstart.py)
+    with serve(processes) as (url, pids, db_url, warm):
+        # one session per process first, so the figures are of a running server and not of its
+        # cold start (loading the boundaries; cold starts are tested in tests/test_browser_coldstart.py)
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = await browser.new_page()
-            await page.goto(url + "/")
-            await wait_map(page, "document.querySelectorAll('path.leaflet-interactive').length > 0")
+            for name in warm:
+                ctx = await browser.new_context()
+                if name:
+                    await ctx.add_cookies([{"name": "geo_backend", "value": name, "url": url}])
+                page = await ctx.new_page()
+                await page.goto(url + "/")
+                await wait_map(page, "document.querySelectorAll('path.leaflet-interactive').length > 0")
+                await ctx.close()
             await browser.close()
-        idle = report.rss_mb(proc.pid) or 0.0
+        idle = rss_total(pids)
         run_id = time.strftime("%H%M%S")
         results: dict = {}
         peak = [idle]
 
         async def sample():
             while True:
-                peak[0] = max(peak[0], report.rss_mb(proc.pid) or 0.0)
+                peak[0] = max(peak[0], rss_total(pids))
                 await asyncio.sleep(0.5)
 
-        t0, server_cpu0, machine_cpu0 = time.perf_counter(), cpu_s(proc.pid), cpu_s()
+        server_cpu = lambda: sum(cpu_s(pid) for pid in pids)  # noqa: E731
+        t0, server_cpu0, machine_cpu0 = time.perf_counter(), server_cpu(), cpu_s()
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             sampler = asyncio.create_task(sample())
@@ -207,13 +244,22 @@ async def run(n: int) -> dict:
             sampler.cancel()
             await browser.close()
         wall = time.perf_counter() - t0
-        server_cpu, machine_cpu = cpu_s(proc.pid) - server_cpu0, cpu_s() - machine_cpu0
-    saved = {s.name for s in store.Store(db_url).names()}
+        server_cpu, machine_cpu = server_cpu() - server_cpu0, cpu_s() - machine_cpu0
+        db = store.Store(db_url, purge=False)
+        saved = {s.name for s in db.names()}
+        db.dispose()
     expected = {r["list"] for r in results.values() if r.get("list")}
     reruns = sorted(x for r in results.values() for x in r["rerun_s"])
     failures = [r for r in results.values() if not r["ok"]]
+    held: dict[str, int] = {}
+    for r in results.values():
+        if r.get("process"):
+            held[r["process"]] = held.get(r["process"], 0) + 1
     return {
         "sessions": n,
+        "processes": processes or 1,
+        "through": "nginx, PostgreSQL" if processes else "direct, SQLite",
+        "sessions_per_process": held,
         "failures": len(failures),
         "failure_examples": [r.get("error", "own source missing from CSV") for r in failures[:3]],
         "lists_saved": len(saved & expected),
@@ -234,9 +280,11 @@ async def run(n: int) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sessions", type=int, nargs="+", default=[10])
+    ap.add_argument("--processes", type=int, default=0,
+                    help="N app processes behind nginx on PostgreSQL (default: one app, direct, SQLite)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    out = [asyncio.run(run(n)) for n in args.sessions]
+    out = [asyncio.run(run(n, args.processes)) for n in args.sessions]
     if args.json:
         print(json.dumps(out))
     else:

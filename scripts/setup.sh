@@ -60,3 +60,9 @@ if [ "$DEV" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   echo "setup: installing PostgreSQL (Debian)"
   apt_install postgresql
 fi
+# Debian's nginx for the two-process deployment test (tests/test_topology.py runs it as the
+# current user with its own prefix; the package's own service is not needed).
+if [ "$DEV" = 1 ] && [ ! -x /usr/sbin/nginx ]; then
+  echo "setup: installing nginx (Debian)"
+  apt_install nginx
+fi
