@@ -5,7 +5,7 @@ from streamlit_folium import st_folium
 from geo.analysis import classify, indicators, profile
 from geo.boundaries import upstream
 from geo.core import i18n, schema
-from geo.outputs import choropleth, export, maps, tables, viewport
+from geo.outputs import choropleth, export, geolayer, maps, tables, viewport
 from ui import session, state, views
 from ui.text import esc
 
@@ -73,14 +73,14 @@ frame, village = frames[map_view.level], frames["village"]
 selected = view["village"]
 left, right = st.columns([2.6, 1.4])
 with left:
-    base = maps.base_map(tuple(bset.web["regency"].total_bounds), map_view.basemap)
+    base = geolayer.with_engine(maps.base_map(tuple(bset.web["regency"].total_bounds), map_view.basemap))
     layers = choropleth.explorer_layers(frame, map_view, bset, fig.provenance,
                                         selected=(selected,) if selected else ())
     centre, zoom = viewport.bounds_zoom(choropleth.view_bounds(frame, map_view), 640, 600, step=0.25,
                                         pad_left_px=200 if map_view.regency else 0)
     st_folium(base, feature_group_to_add=layers, key="explore_map", height=640, use_container_width=True,
               returned_objects=["last_active_drawing"], center=centre, zoom=zoom, on_change=on_click)
-    if choropleth.view_topology(bset, map_view)[1] == "overview":
+    if choropleth.view_geometry(bset, map_view, geolayer.engine()) == "overview":
         st.caption(t("ex_overview_note", areas=i18n.fmt_num(len(choropleth.subset(frame, map_view)), lang)))
     st.caption(t("boundaries_source", commit=upstream.UPSTREAM_COMMIT[:10]))
     d = st.columns(3)
