@@ -214,6 +214,7 @@ def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, prov
         within = view.regency if view.regency and view.level != "regency" else None
         lfile = geolayer.layer_file(bset, view.level, within, geometry)
         payload = tooltip_payload(shown, view, lfile.index)
+        payload["names"] = renamed(lfile, bset, view.level, shown)
         payload.update(cls=geolayer.class_string(lfile.index, shown["code"].tolist(), class_index.tolist()),
                        colors=list(colors), level=view.level,
                        opt=dict(style, nodata_fill=maps.NODATA_FILL, highlight=list(selected),
@@ -251,6 +252,17 @@ def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, prov
         indicator_title(view), map_subtitle(view, bset, provenance.source),
         provenance.label(view.lang)), position="topright", css_class="geo-title").add_to(group)
     return group
+
+
+def renamed(lfile: geolayer.LayerFile, bset: BoundarySet, level: str, shown: pd.DataFrame) -> dict[int, str]:
+    """Names the frame gives differently from the layer file's (by position): sent per change."""
+    official = bset.names(level)
+    out: dict[int, str] = {}
+    for code, name in zip(shown["code"].tolist(), shown["name"].tolist()):
+        i = lfile.index.get(code)
+        if i is not None and official.get(code) != name:
+            out[i] = "" if name is None or (isinstance(name, float) and name != name) else str(name)
+    return out
 
 
 def _display(values: np.ndarray, decimals: np.ndarray | int) -> list:

@@ -151,7 +151,8 @@ if (!window.geoEngine) {
       return num(x, 0, F);
     }
     function lines(s, p, i) {
-      var d = s.data, lab = p.lab, F = p.fmt, code = s.features[i].id, out = [d.names[i] || ''];
+      var d = s.data, lab = p.lab, F = p.fmt, code = s.features[i].id;
+      var out = [p.names && p.names[i] !== undefined ? p.names[i] : (d.names[i] || '')];
       var where = code;
       if (p.level === 'village') where = lab.kinds[d.kind ? d.kind[i] : 2] + code;
       if (p.level !== 'regency') where += ' \\u00b7 ' + (d.reg ? d.reg[i] : '');
@@ -318,7 +319,8 @@ geoEngine.start({{ this.get_name() }});
     def __init__(self, lfile: LayerFile, payload: dict, embed: bool = False):
         super().__init__()
         self._name = "areas"
-        self.payload = maps.js_json(dict(payload, key=lfile.key, src=lfile.url, canvas_above=CANVAS_ABOVE))
+        self.payload = maps.js_json(dict(payload, key=lfile.key, src=None if embed else lfile.url,
+                                          canvas_above=CANVAS_ABOVE))
         # The file is our own JSON (numbers, codes, official names); names are escaped for a
         # script element the same way as any JSON we place there.
         self.inline = ""
