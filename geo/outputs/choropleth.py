@@ -199,7 +199,7 @@ def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, prov
     geometry = view_geometry(bset, view, engine)
     # In an overview (thousands of areas on one screen) white edges would hide the colours.
     weight = 0.6 if view.level == "village" else 1.0
-    line_opacity = 1.0 if geometry == "detail" else 0.35
+    line_opacity = 1.0 if geometry == "detail" and len(shown) <= geolayer.CANVAS_ABOVE else 0.35
     if view.symbols:
         classes = None
         colors = [NEUTRAL]
