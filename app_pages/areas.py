@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 from geo import boundaries
 from geo.boundaries import upstream
 from geo.core import i18n
-from geo.outputs import areamap, maps, viewport
+from geo.outputs import areamap, maps
 from ui import state, views
 
 t = state.t
@@ -30,11 +30,10 @@ show_villages = view.widget(c2.toggle, "villages", t("show_villages"))
 bounds = tuple(bset.web["regency"].total_bounds)
 base = maps.base_map(bounds, basemap)
 layers = areamap.areas_layers(bset, state.lang(), show_villages)
-# centre and zoom passed explicitly: the component keeps its map across reruns, so a new
-# province selection moves the view only through them
-centre, zoom = viewport.bounds_zoom(bounds, 860, 620, step=0.25)
+# the component keeps its map across reruns; the browser frames it on the layers whenever
+# they cover other bounds (a new province selection), in the part the legend leaves free
 st_folium(base, feature_group_to_add=layers, key="areas_map", height=620, use_container_width=True,
-          returned_objects=[], center=centre, zoom=zoom)
+          returned_objects=[])
 if show_villages and bset.geometry_for("village") == "overview":
     st.caption(t("ex_overview_note", areas=i18n.fmt_num(len(bset.full["village"]), state.lang())))
 st.caption(t("boundaries_source", commit=upstream.UPSTREAM_COMMIT[:10]))

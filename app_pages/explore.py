@@ -3,9 +3,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.analysis import classify, indicators, profile
-from geo.boundaries import upstream
+from geo.boundaries import search, upstream
 from geo.core import i18n, schema
-from geo.outputs import choropleth, export, geolayer, maps, tables, viewport
+from geo.outputs import choropleth, export, geolayer, maps, tables
 from ui import session, state, views
 from ui.text import esc
 
@@ -24,6 +24,45 @@ if fig.synthetic:
 
 # ---- controls (bound to the page's view: they survive other pages, reloads and a language switch)
 names = bset.names("regency", with_province=len(bset.provinces) > 1)
+
+
+def show_hit(hit: search.Hit) -> None:
+    """Frame the map on a found area and select it (a village's profile opens)."""
+    if hit.level == "regency":
+        view.update(regency=hit.code, level="village" if view["level"] == "regency" else view["level"],
+                    focus="", village="")
+    elif hit.level == "district":
+        view.update(regency=hit.regency, level="district" if view["level"] == "regency" else view["level"],
+                    focus=hit.code, village="")
+    else:
+        view.update(regency=hit.regency, level="village", focus=hit.code, village=hit.code)
+
+
+def on_search() -> None:
+    hits = search.search(bset, view["q"], limit=6)
+    st.session_state["ex_search_hits"] = hits
+    if hits:
+        show_hit(hits[0])
+
+
+def hit_label(hit: search.Hit) -> str:
+    where = "" if hit.level == "regency" else " · " + names.get(hit.regency, "")
+    return t("m13_search_hit", name=hit.name, level=t("level_" + hit.level), where=where)
+
+
+view.widget(st.text_input, "q", t("m13_search"), placeholder=t("m13_search_ph"), help=t("m13_search_help"),
+            max_chars=100, on_change=on_search)
+if view["q"].strip():
+    hits = [h for h in st.session_state.get("ex_search_hits") or [] if h.code in bset.names()]
+    if not hits:
+        st.caption(t("m13_search_none", query=esc(view["q"].strip()[:100])))
+    elif len(hits) > 1:
+        st.caption(t("m13_search_found", name=esc(hit_label(hits[0]))))
+        alt = st.columns(min(len(hits) - 1, 5))
+        for i, hit in enumerate(hits[1:6]):
+            alt[i].button(hit_label(hit), key=f"ex_hit_{i}", on_click=show_hit, args=(hit,),
+                          use_container_width=True)
+
 target_label = i18n.fmt_pct(view["target"], lang, 2)
 c = st.columns([1.2, 1.6, 1.6, 1.4])
 view.widget(c[0].selectbox, "level", t("level"), options=schema.LEVELS, format_func=lambda v: t("level_" + v))
@@ -31,7 +70,7 @@ view.widget(c[1].selectbox, "indicator", t("indicator"), options=schema.INDICATO
             format_func=lambda v: t("ind_" + v, target=target_label))
 view.widget(c[2].selectbox, "segment", t("segment"), options=schema.SEGMENT_CHOICES, format_func=lambda v: t("seg_" + v))
 view.widget(c[3].selectbox, "regency", t("regency_filter"), options=["", *names],
-            format_func=lambda v: names.get(v, t("all_regencies")))
+            format_func=lambda v: names.get(v, t("all_regencies")), on_change=lambda: view.set("focus", ""))
 if view["indicator"] in schema.COUNT_INDICATORS:
     view.widget(st.radio, "measure", t("measure"), options=schema.MEASURES, horizontal=True,
                 format_func=lambda v: t("measure_" + v))
@@ -64,7 +103,7 @@ def on_click() -> None:
     drawn = (st.session_state.get("explore_map") or {}).get("last_active_drawing") or {}
     code = (drawn.get("properties") or {}).get("code")
     if code and view["level"] == "regency":
-        view.update(regency=code, level="village")
+        view.update(regency=code, level="village", focus="")
     elif code and view["level"] == "village":
         view.set("village", code)
 
@@ -74,12 +113,13 @@ selected = view["village"]
 left, right = st.columns([2.6, 1.4])
 with left:
     base = geolayer.with_engine(maps.base_map(tuple(bset.web["regency"].total_bounds), map_view.basemap))
+    # the browser frames the map on the areas shown (or the area found) in the part the legend
+    # and title leave free (geomapkit.js), so no centre or zoom is passed from here
     layers = choropleth.explorer_layers(frame, map_view, bset, fig.provenance,
-                                        selected=(selected,) if selected else ())
-    centre, zoom = viewport.bounds_zoom(choropleth.view_bounds(frame, map_view), 640, 600, step=0.25,
-                                        pad_left_px=200 if map_view.regency else 0)
+                                        selected=tuple(dict.fromkeys(c for c in (selected, view["focus"]) if c)),
+                                        focus=view["focus"] or None)
     st_folium(base, feature_group_to_add=layers, key="explore_map", height=640, use_container_width=True,
-              returned_objects=["last_active_drawing"], center=centre, zoom=zoom, on_change=on_click)
+              returned_objects=["last_active_drawing"], on_change=on_click)
     if choropleth.view_geometry(bset, map_view, geolayer.engine()) == "overview":
         st.caption(t("ex_overview_note", areas=i18n.fmt_num(len(choropleth.subset(frame, map_view)), lang)))
     st.caption(t("boundaries_source", commit=upstream.UPSTREAM_COMMIT[:10]))
@@ -115,7 +155,7 @@ with right:
             t("added_to_targets", name=esc(r["name"])))))
     if map_view.regency:
         st.button(t("back_to_all"), key="ex_back", on_click=view.update,
-                  kwargs={"regency": "", "level": "regency", "village": ""})
+                  kwargs={"regency": "", "level": "regency", "village": "", "focus": ""})
 
 # ---- the province against the target, and the published real figures beside the demo
 totals = state.active_province_totals()

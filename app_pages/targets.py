@@ -176,7 +176,7 @@ with right:
     area = bset.web["regency"]
     area = area[area["code"] == view["regency"]] if view["regency"] else area
     layers = targetmap.selection_layers(bset, table, selected, path.codes, lang, fig.provenance,
-                                        view["suppress"])
+                                        view["suppress"], within=view["regency"] or None)
     st_folium(maps.base_map(tuple(area.total_bounds), "light"), feature_group_to_add=layers, key="tl_map",
               height=470, use_container_width=True, returned_objects=["last_active_drawing"],
               on_change=on_map_click)

@@ -45,6 +45,9 @@ def explore(bset: BoundarySet) -> PageState:
         Field("basemap", "light", choices=maps.BASEMAPS),
         Field("suppress", 0, int, lo=0, hi=1000),
         Field("village", "", choices=lambda: {"": "", **bset.names("village")}),
+        # the area found by the search box: the map is framed on it (any level's code)
+        Field("focus", "", choices=lambda: {"": "", **bset.names()}),
+        Field("q", "", str, param=None),  # the search box's text
         Field("classification_open", False, bool, param=None),  # the expander, open or not
     ])
 

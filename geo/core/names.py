@@ -124,3 +124,23 @@ def safe_filename(name: object, default: str = "export", max_bytes: int = 100) -
     if text.split(".")[0].lower() in _RESERVED:
         text = f"{text}-"
     return text
+
+
+# Place names as people type them (figures files, the map's search box): the same place
+# whatever its prefix, case, accents or spacing. One rule for the join and the search.
+PLACE_PREFIXES = ("desa", "ds", "kelurahan", "kel", "kabupaten", "kab", "kota", "kecamatan", "kec")
+
+
+def place_key(name: object) -> str:
+    """A place name reduced for matching: no accents, case, punctuation, leading prefixes or spaces.
+
+    ``"DS. Pecatu"``, ``"desa  pecatu"`` and ``"Pecatu"`` all give ``"pecatu"``; ``"Abian
+    Base"`` and ``"Abianbase"`` give ``"abianbase"``.
+    """
+    if name is None or (isinstance(name, float) and name != name):
+        return ""
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().lower()
+    words = re.sub(r"[^a-z0-9]+", " ", text).split()
+    while len(words) > 1 and words[0] in PLACE_PREFIXES:
+        words = words[1:]
+    return "".join(words)

@@ -10,15 +10,13 @@ in this order: ``invalid``, ``matched_by_code``, ``matched_by_name``, ``ambiguou
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from geo.core import codes
+from geo.core import codes, names
 from geo.figures.model import Figures
 from geo.figures.reading import message
 from geo.figures.validation import Validated, problems_frame
@@ -27,24 +25,12 @@ CATEGORIES: tuple[str, ...] = ("invalid", "matched_by_code", "matched_by_name", 
 NAME_THRESHOLD = 85  # ratio on compacted names: "kuta" vs "kutuh" (89) passes only if alone
 AMBIGUITY_MARGIN = 5  # candidates within this many points of the best are equally likely
 MISMATCH_THRESHOLD = 60  # a code whose official name scores below this is flagged
-PREFIXES = ("desa", "ds", "kelurahan", "kel", "kabupaten", "kab", "kota", "kecamatan", "kec")
+PREFIXES = names.PLACE_PREFIXES
 REPORT_COLUMNS = ["row", "category", "code_in_file", "name_in_file", "code", "official_name", "score",
                   "candidates"]
 
 
-def normalise_name(name: object) -> str:
-    """A name reduced for matching: no accents, case, punctuation, leading prefixes or spaces.
-
-    ``"DS. Pecatu"``, ``"desa  pecatu"`` and ``"Pecatu"`` all give ``"pecatu"``; ``"Abian
-    Base"`` and ``"Abianbase"`` give ``"abianbase"``.
-    """
-    if name is None or (isinstance(name, float) and name != name):
-        return ""
-    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().lower()
-    words = re.sub(r"[^a-z0-9]+", " ", text).split()
-    while len(words) > 1 and words[0] in PREFIXES:
-        words = words[1:]
-    return "".join(words)
+normalise_name = names.place_key  # one rule for the join and the map search
 
 
 @dataclass

@@ -43,12 +43,15 @@ def areas_layers(bset: BoundarySet, lang: str, show_villages: bool = True) -> fo
         geometry = bset.geometry_for("village")
         maps.AreaLayer(bset.topology_for("village", geometry=geometry), records, REGENCY_PALETTE,
                        name="villages", line="#ffffff", weight=0.5,
-                       line_opacity=1.0 if geometry == "detail" else 0.35, opacity=0.8).add_to(group)
+                       line_opacity=1.0 if geometry == "detail" else 0.35, opacity=0.8,
+                       kit=maps.Kit(), aria_lines=(0, 1, 3)).add_to(group)
     reg_key = "province_code" if by_province else "code"
     reg_records = {row.code: (colour_of[getattr(row, reg_key)], [row.name, row.code]) for row in regency.itertuples()}
     maps.AreaLayer(bset.topology_for("regency"), reg_records, REGENCY_PALETTE, name="regencies",
                    fill=not show_villages, interactive=not show_villages, line="#333333",
-                   weight=1.6, opacity=0.8).add_to(group)
+                   weight=1.6, opacity=0.8, aria_lines=(0,),
+                   kit=maps.Kit(keyboard=not show_villages, label_all=True, label_big=True, label_priority=1)
+                   ).add_to(group)
     if by_province:
         names = bset.province_names
         rows = [(code, names.get(code, code), int((village["province_code"] == code).sum())) for code in categories]

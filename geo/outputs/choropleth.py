@@ -178,7 +178,7 @@ def tooltip_lines(frame: pd.DataFrame, view: View, names: dict[str, str]) -> dic
 
 
 def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, provenance: Provenance,
-                    selected: tuple[str, ...] = (), engine: str | None = None,
+                    selected: tuple[str, ...] = (), focus: str | None = None, engine: str | None = None,
                     embed: bool = False) -> folium.FeatureGroup:
     """Every layer of the explorer map, in one feature group the page can swap.
 
@@ -186,6 +186,9 @@ def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, prov
     as a static file and per change only classes and numbers; "inline" is the earlier engine
     that puts the geometry and every tooltip's text into the map script. ``embed`` puts the
     geometry file into the page (exported HTML).
+
+    The browser frames the map on the areas shown (or on ``focus``, a searched area) inside
+    the part the legend and title leave free, and writes the names that fit (geomapkit.js).
     """
     view = view.checked()
     engine = engine or geolayer.engine()
@@ -197,6 +200,7 @@ def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, prov
     values = map_values(shown, view)
     outline = 5 if view.level != "regency" else 0  # regency outlines: codes share "51.03"
     geometry = view_geometry(bset, view, engine)
+    kit = maps.Kit(focus=focus, label_all=view.level == "regency", label_big=view.level == "regency")
     # In an overview (thousands of areas on one screen) white edges would hide the colours.
     weight = 0.6 if view.level == "village" else 1.0
     line_opacity = 1.0 if geometry == "detail" and len(shown) <= geolayer.CANVAS_ABOVE else 0.35
@@ -218,7 +222,8 @@ def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, prov
         payload.update(cls=geolayer.class_string(lfile.index, shown["code"].tolist(), class_index.tolist()),
                        colors=list(colors), level=view.level,
                        opt=dict(style, nodata_fill=maps.NODATA_FILL, highlight=list(selected),
-                                outline_prefix=outline, outline_color="#444444", outline_weight=1.4))
+                                outline_prefix=outline, outline_color="#444444", outline_weight=1.4),
+                       kit=kit.options())
         if view.symbols:
             radius, legend = symbol_scale(values, view, fmt)
             rad = [0.0] * len(lfile.index)
@@ -234,7 +239,7 @@ def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, prov
         tips = tooltip_lines(shown, view, names)
         records = {c: (int(k), tips[c]) for c, k in zip(shown["code"], class_index)}
         maps.AreaLayer(topology, records, colors, name="areas", draw_missing=False,
-                       highlight=selected, outline_prefix=outline, **style).add_to(group)
+                       highlight=selected, outline_prefix=outline, kit=kit, **style).add_to(group)
         if view.symbols:
             symbols, legend = symbol_layer(shown, values, tips, view, fmt)
             symbols.add_to(group)

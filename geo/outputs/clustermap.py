@@ -192,7 +192,8 @@ def cluster_layers(result: clusters.Result, frame: gpd.GeoDataFrame, bset: Bound
     outline = 5 if level != "regency" else 0  # regency outlines: codes share "51.03"
     maps.AreaLayer(bset.topology_for(level), records, colors, name="clusters", draw_missing=False,
                    line="#ffffff", weight=0.5 if level == "village" else 0.9, opacity=0.9,
-                   outline_prefix=outline).add_to(group)
+                   outline_prefix=outline, aria_lines=(0, 3),
+                   kit=maps.Kit(label_all=level == "regency", label_big=level == "regency")).add_to(group)
     # the mark goes on the places outreach would go (high values): outlining every stable
     # low-low village would bury the map in black lines
     stable = table[table["stable"] & table["label"].isin(HIGH) & (table["runs"] > 1)]

@@ -192,7 +192,8 @@ if (!window.geoEngine) {
           return l;
         });
       }
-      var o = p.opt, drawn = 0, sig = '';
+      var o = p.opt, drawn = 0, sig = '', areas = L.featureGroup();
+      group.addLayer(areas);
       for (var i = 0; i < s.layers.length; i++) {
         var l = s.layers[i], c = p.cls.charAt(i);
         sig += c === 'x' ? '0' : '1';
@@ -203,8 +204,12 @@ if (!window.geoEngine) {
         else { st.fillColor = p.colors[+c]; st.fillOpacity = o.opacity; }
         if (o.highlight.indexOf(l.feature.id) >= 0) { st.weight = 3; st.color = '#111'; }
         l.setStyle(st); l._geoP = p;
-        if (l._geoGroup && l._geoGroup !== group) l._geoGroup.removeLayer(l);
-        l._geoGroup = group; group.addLayer(l); drawn++;
+        var nm = p.names && p.names[i] !== undefined ? p.names[i] : (s.data.names[i] || '');
+        var v = p.v[i];
+        l.feature.properties.name = nm;
+        l.feature.properties.aria = nm + ', ' + (v === null || v === undefined ? p.lab.no_data : p.lab.title + fmt(v, p.vk, p.fmt));
+        if (l._geoGroup && l._geoGroup !== areas) l._geoGroup.removeLayer(l);
+        l._geoGroup = areas; areas.addLayer(l); drawn++;
       }
       if (o.outline_prefix) {
         var key = o.outline_prefix + ':' + sig;
@@ -236,6 +241,11 @@ if (!window.geoEngine) {
             fillColor: p.sym.fill, fillOpacity: p.sym.opacity, interactive: false,
             renderer: renderer || undefined}));
         });
+      }
+      // framing, keyboard, names and tooltips kept inside the map: geomapkit.js (docs/m13map.md)
+      if (window.GeoMapKit && p.kit) {
+        var kitGo = function () { GeoMapKit.enhance(map, areas, p.kit); };
+        if (map.hasLayer(areas)) kitGo(); else areas.once('add', kitGo);
       }
       var mark = function () {
         var c = map.getContainer();

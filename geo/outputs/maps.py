@@ -230,7 +230,16 @@ var {{ this.get_name() }} = (function () {
   var fs = geoFeatures(topo).filter(function (f) {
     return opt.draw_missing || info[f.id] !== undefined;
   });
-  fs.forEach(function (f) { f.properties = {code: f.id}; });
+  var text = function (s) {
+    return typeof s === 'string' ? s : s.map(function (p) { return typeof p === 'number' ? table[p] : p; }).join('');
+  };
+  fs.forEach(function (f) {
+    var r = info[f.id], lines = r ? r[1] : [];
+    f.properties = {code: f.id, name: lines.length ? text(lines[0]) : f.id};
+    var aria = opt.aria_lines.filter(function (i) { return i < lines.length; })
+      .map(function (i) { return text(lines[i]); });
+    if (aria.length) f.properties.aria = aria.join(', ');
+  });
   var areas = L.geoJSON(fs, {
     interactive: opt.interactive,
     style: function (f) {
@@ -252,6 +261,11 @@ var {{ this.get_name() }} = (function () {
       if (opt.highlight.indexOf(f.id) >= 0) { l.setStyle({weight: 3, color: '#111'}); }
     }
   });
+  // framing, keyboard, names and tooltips kept inside the map: geomapkit.js (docs/m13map.md)
+  if (window.GeoMapKit && opt.kit) {
+    var kitOpt = Object.assign({}, opt.kit, {keyboard: opt.kit.keyboard && opt.interactive});
+    areas.on('add', function () { GeoMapKit.enhance(areas._map, areas, kitOpt); });
+  }
   if (!opt.outline_prefix) return areas;
   // Upper-level outlines from the same topology: arcs between areas of different parents
   // (code prefixes) and the coast, among the areas drawn. No extra geometry is sent.
@@ -277,7 +291,7 @@ var {{ this.get_name() }} = (function () {
                  draw_missing: bool = True, line: str = "#ffffff", weight: float = 0.6,
                  line_opacity: float = 1.0, opacity: float = 0.85, popup: bool = False,
                  highlight: Sequence[str] = (), outline_prefix: int = 0, outline_color: str = "#444444",
-                 outline_weight: float = 1.4):
+                 outline_weight: float = 1.4, kit: "Kit | None" = None, aria_lines: Sequence[int] = (0, 2)):
         super().__init__()
         self._name = name
         self.topology = topology  # already JSON built by our own code (numbers and codes)
@@ -289,7 +303,27 @@ var {{ this.get_name() }} = (function () {
                                 "line": line, "weight": weight, "line_opacity": line_opacity,
                                 "opacity": opacity, "nodata_fill": NODATA_FILL, "popup": popup,
                                 "highlight": list(highlight), "outline_prefix": outline_prefix,
-                                "outline_color": outline_color, "outline_weight": outline_weight})
+                                "outline_color": outline_color, "outline_weight": outline_weight,
+                                "kit": kit.options() if kit else None, "aria_lines": list(aria_lines)})
+
+
+@dataclass(frozen=True)
+class Kit:
+    """What geomapkit.js does for an area layer (docs/m13map.md): frame the map on it (or on
+    the area ``focus``), give each area a keyboard stop, and write names where they fit."""
+
+    fit: bool = True
+    focus: str | None = None
+    within: str | None = None  # frame only the areas whose code starts with this
+    keyboard: bool = True
+    labels: bool = True
+    label_priority: int = 0
+    label_all: bool = False  # every name, whatever the area's size (e.g. 9 regencies)
+    label_big: bool = False
+
+    def options(self) -> dict:
+        return {"fit": self.fit, "focus": self.focus, "within": self.within, "keyboard": self.keyboard, "labels": self.labels,
+                "labelPriority": self.label_priority, "labelAll": self.label_all, "labelBig": self.label_big}
 
 
 class SymbolLayer(_Layer):

@@ -19,11 +19,12 @@ def selection_categories(codes_all: list[str], selected: list[str], path: list[s
 
 
 def selection_layers(bset, table: pd.DataFrame, selected: list[str], path: list[str], lang: str,
-                     provenance: Provenance, suppress: int = 0):
+                     provenance: Provenance, suppress: int = 0, within: str | None = None):
     """The targeting page's map: villages grey, selected dark blue, shortest path orange.
 
     Villages without figures are hatched "no data"; every tooltip is text (geo.maps). With
     ``suppress`` > 0, counts below it (and a rate computed from them) read ``<suppress``.
+    The browser frames the map on the villages of ``within`` (a regency code) when given.
     """
     import folium
 
@@ -57,7 +58,7 @@ def selection_layers(bset, table: pd.DataFrame, selected: list[str], path: list[
     group = folium.FeatureGroup(name="targets")
     colors = [SELECTION_COLORS[c] for c in SELECTION_ORDER]
     maps.AreaLayer(bset.topology_for("village"), records, colors, name="villages", line="#ffffff", weight=0.5,
-                   opacity=0.9).add_to(group)
+                   opacity=0.9, aria_lines=(0, 2, 3, 4), kit=maps.Kit(within=within)).add_to(group)
     outline = {c: (0, []) for c in bset.full["regency"]["code"]}
     maps.AreaLayer(bset.topology_for("regency"), outline, ["#000"], name="outline", fill=False, interactive=False,
                    draw_missing=False, line="#444444", weight=1.4).add_to(group)
