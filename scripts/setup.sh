@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # One-step set-up on a fresh machine (Python 3.11): virtual environment, pinned packages,
-# map assets from npm, the boundary cache. `--dev` adds the test packages and Chromium.
+# map assets from npm, the boundary cache. `--dev` adds the test packages and Chromium; `--region` (make run)
+# the boundary caches and demo of every province of the region.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEV=0
+REGION=0
 [ "${1:-}" = "--dev" ] && DEV=1
+[ "${1:-}" = "--region" ] && REGION=1
 PY="${PYTHON:-python3}"
 SUDO=""
 [ "$(id -u)" = "0" ] || SUDO="sudo"
@@ -43,6 +46,11 @@ fi
 
 # 3. Boundary cache (read from ../shared/boundaries, or downloaded from the pinned commit).
 .venv/bin/python -m geo boundaries
+# `make run`: every province of the region and its demo too (once; about 1.5-3 minutes on 2
+# cores the first time, with progress), so "Select every province" never builds on demand.
+if [ "$REGION" = 1 ]; then
+  .venv/bin/python scripts/prepare_region.py
+fi
 
 # 4. For the tests: Debian's Chromium, driven by Playwright (never `playwright install`), and
 # Debian's PostgreSQL (the store's tests start a throwaway server with its initdb; they fail

@@ -11,7 +11,7 @@ from geo.analysis import classify, indicators
 from geo.analysis import frames as analysis_frames
 from geo.core import schema
 from geo.figures import demo
-from geo.outputs import choropleth, maps, palettes
+from geo.outputs import choropleth, geolayer, maps, palettes
 from geo.core.provenance import Provenance
 
 pytestmark = needs_shared
@@ -27,10 +27,29 @@ def _boxes(layers) -> list[str]:
     return [json.loads(c.html) for c in layers._children.values() if isinstance(c, maps.BoxLayer)]
 
 
+@pytest.fixture(autouse=True, params=geolayer.ENGINES)
+def engine(request, monkeypatch):
+    """Every test here runs on both map engines."""
+    monkeypatch.setenv("GEO_MAP_ENGINE", request.param)
+    return request.param
+
+
 def _records(html: str, name: str = "info") -> dict:
-    """The per-area records embedded in the first AreaLayer script."""
+    """The per-area records of the map's areas: {code: [class (-1 no data), [name, ...]]}, colours.
+
+    Inline engine: embedded in the AreaLayer script; values engine: the payload's class string
+    and names, read against its layer file's order of areas.
+    """
     m = re.search(r"var topo = .*?, info = (\{.*?\}), colors = (\[.*?\])", html, re.S)
-    return json.loads(m.group(1)), json.loads(m.group(2))
+    if m:
+        return json.loads(m.group(1)), json.loads(m.group(2))
+    m = re.search(r"geoEngine\.layer\((\{.*?\}), feature_group", html, re.S)
+    payload = json.loads(m.group(1))
+    lfile = next(f for f in geolayer._FILES.values() if f.key == payload["key"])
+    names = json.loads(lfile.text())["names"]
+    info = {code: [-1 if c == "n" else int(c), [payload["names"].get(str(i), names[i])]]
+            for i, (code, c) in enumerate(zip(lfile.ids, payload["cls"])) if c != "x"}
+    return info, payload["colors"]
 
 
 def test_rate_choropleth_colours_match_the_legend(bali, frames):
@@ -60,12 +79,14 @@ def test_missing_figures_are_hatched_no_data(bali, frames):
     html = choropleth.explorer_html(frame, choropleth.View(level="village"), bali, Provenance(source="demo", synthetic=True))
     info, _ = _records(html)
     assert sum(1 for v in info.values() if v[0] == -1) == 25
-    assert "url(#geo-hatch)" in html
+    assert "url(#geo-hatch)" in html or json.dumps(maps.NODATA_FILL) in html
     legend = _boxes(choropleth.explorer_layers(frame, choropleth.View(level="village"), bali, Provenance(source="demo", synthetic=True)))[0]
     assert re.search(r'class="sw nodata"></span><span>Tidak ada data</span><span class="cnt">25<', legend)
 
 
-def test_counts_are_symbols_not_choropleth(bali, frames):
+def test_counts_are_symbols_not_choropleth(bali, frames, engine):
+    if engine == "values":  # its circles: test_counts_are_circles_on_the_values_engine
+        pytest.skip("the inline engine's SymbolLayer")
     view = choropleth.View(level="village", indicator="uncovered", segment="fisher")
     layers = choropleth.explorer_layers(frames["village"], view, bali, Provenance(source="demo", synthetic=True))
     kinds = [type(c).__name__ for c in layers._children.values()]
@@ -141,3 +162,22 @@ def test_view_checked_rejects_unknown_values():
     v = choropleth.View(level="x", indicator="<script>", segment="y", scheme="z", k=99, basemap="q").checked()
     assert (v.level, v.indicator, v.segment, v.scheme, v.k, v.basemap) == \
         ("regency", "coverage_rate", "all", "quantiles", 9, "light")
+
+
+def test_counts_are_circles_on_the_values_engine(bali, frames, engine):
+    """Circle area proportional to the count (radius² / count one constant, up to rounding),
+    no circle for nobody; the areas under them neutral."""
+    if engine != "values":
+        pytest.skip("the values engine's payload")
+    view = choropleth.View(level="village", indicator="uncovered", segment="fisher")
+    html = choropleth.explorer_html(frames["village"], view, bali, Provenance(source="demo", synthetic=True))
+    payload = json.loads(re.search(r"geoEngine\.layer\((\{.*?\}), feature_group", html, re.S).group(1))
+    assert payload["colors"] == [choropleth.NEUTRAL]
+    lfile = next(f for f in geolayer._FILES.values() if f.key == payload["key"])
+    fishers = dict(zip(frames["village"]["code"], indicators.indicator(frames["village"], "uncovered", "fisher")))
+    rad = dict(zip(lfile.ids, payload["rad"]))
+    assert sum(r > 0 for r in rad.values()) == sum(v > 0 for v in fishers.values())
+    assert all((rad[c] > 0) == (v > 0) for c, v in fishers.items())
+    lo = max((r - 0.05) ** 2 / fishers[c] for c, r in rad.items() if r > 1.6)
+    hi = min((r + 0.05) ** 2 / fishers[c] for c, r in rad.items() if r > 1.6)
+    assert lo <= hi

@@ -142,20 +142,39 @@ def test_large_views_switch_to_the_overview(pair, monkeypatch):
 
 @needs_shared
 def test_explorer_map_of_two_provinces_draws_every_village(pair, pair_frames):
-    html = choropleth.explorer_html(pair_frames["village"], choropleth.View(level="village"), pair, Provenance(source="demo", synthetic=True))
+    html = choropleth.explorer_html(pair_frames["village"], choropleth.View(level="village"), pair,
+                                    Provenance(source="demo", synthetic=True), engine="inline")
     info = json.loads(re.search(r"info = (\{.*?\}), colors = ", html, re.S).group(1))
     assert set(info) == set(pair.full["village"]["code"])
     assert "Papua Selatan, Papua Tengah" in html  # the map's subtitle names both
+    html = choropleth.explorer_html(pair_frames["village"], choropleth.View(level="village"), pair,
+                                    Provenance(source="demo", synthetic=True), engine="values")
+    payload, lfile = _values_payload(html)
+    assert {c for c, k in zip(lfile.ids, payload["cls"]) if k != "x"} == set(pair.full["village"]["code"])
 
 
 @needs_shared
 def test_regency_filter_sends_only_that_regencys_geometry(pair, pair_frames):
     view = choropleth.View(level="village", regency="93.01", indicator="uncovered")
-    html = choropleth.explorer_html(pair_frames["village"], view, pair, Provenance(source="demo", synthetic=True))
+    html = choropleth.explorer_html(pair_frames["village"], view, pair, Provenance(source="demo", synthetic=True),
+                                    engine="inline")
     topo = json.loads(re.search(r"var topo = (\{.*?\}), info = ", html, re.S).group(1))
     inside = set(pair.full["village"].query("regency_code == '93.01'")["code"])
     assert set(_topology_ids(json.dumps(topo))) == inside
     assert "94." not in json.dumps(topo)
+    # the values engine: the regency's own layer file, and no geometry in the page
+    html = choropleth.explorer_html(pair_frames["village"], view, pair, Provenance(source="demo", synthetic=True),
+                                    engine="values")
+    payload, lfile = _values_payload(html)
+    assert set(lfile.ids) == inside and "arcs" not in html
+    assert '"94.' not in lfile.text()
+
+
+def _values_payload(html: str):
+    """The values engine's per-change payload in a map's HTML, and its layer file."""
+    from geo.outputs import geolayer
+    payload = json.loads(re.search(r"geoEngine\.layer\((\{.*?\}), feature_group", html, re.S).group(1))
+    return payload, next(f for f in geolayer._FILES.values() if f.key == payload["key"])
 
 
 # ---------------------------------------------------------------- an empty upstream path

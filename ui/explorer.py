@@ -10,7 +10,7 @@ from geo.analysis import classify, indicators, profile
 from geo.boundaries import BoundarySet, search, upstream
 from geo.core import i18n, schema
 from geo.core.provenance import Provenance
-from geo.outputs import brief, choropleth, export, maps, tables
+from geo.outputs import brief, choropleth, export, geolayer, maps, tables
 
 from . import session, state
 from .text import esc
@@ -110,7 +110,7 @@ def map_with_downloads(view: session.PageState, frames, map_view: choropleth.Vie
             view.set("village", code)
 
     selected, frame = view["village"], frames[map_view.level]
-    base = maps.base_map(tuple(bset.web["regency"].total_bounds), map_view.basemap)
+    base = geolayer.with_engine(maps.base_map(tuple(bset.web["regency"].total_bounds), map_view.basemap))
     # the browser frames the map on the areas shown (or the area found) in the part the legend
     # and title leave free (geomapkit.js), so no centre or zoom is passed from here
     layers = choropleth.explorer_layers(frame, map_view, bset, provenance,
@@ -118,7 +118,7 @@ def map_with_downloads(view: session.PageState, frames, map_view: choropleth.Vie
                                         focus=view["focus"] or None)
     st_folium(base, feature_group_to_add=layers, key="explore_map", height=640, use_container_width=True,
               returned_objects=["last_active_drawing"], on_change=on_click)
-    if choropleth.view_topology(bset, map_view)[1] == "overview":
+    if choropleth.view_geometry(bset, map_view, geolayer.engine()) == "overview":
         st.caption(t("ex_overview_note", areas=i18n.fmt_num(len(choropleth.subset(frame, map_view)), lang)))
     st.caption(t("boundaries_source", commit=upstream.UPSTREAM_COMMIT[:10]))
     d = st.columns(4)

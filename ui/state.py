@@ -94,7 +94,7 @@ def load_boundaries(provinces: tuple[str, ...]) -> boundaries.BoundarySet:
 def demo_figures(provinces: tuple[str, ...]) -> Figures:
     """The synthetic demo dataset for the provinces (deterministic, so cached per set)."""
     from geo.figures import demo
-    return demo.demo_figures(_boundaries(provinces))
+    return demo.cached_demo_figures(_boundaries(provinces))
 
 
 # ---------------------------------------------------------------- saved lists and datasets

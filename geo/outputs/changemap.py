@@ -129,7 +129,7 @@ def _signed(x: float, lang: str) -> str:
 
 
 def _regency_names(bset: BoundarySet) -> dict[str, str]:
-    return dict(zip(bset.full["regency"]["code"], bset.full["regency"]["name"]))
+    return bset.names("regency")
 
 
 def change_layers(ch: chg.Change, bset: BoundarySet, lang: str, indicator: str = "change_pp") -> folium.FeatureGroup:

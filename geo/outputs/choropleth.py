@@ -19,13 +19,15 @@ from geo.analysis import classify, disclosure, indicators
 from geo.boundaries import BoundarySet
 from geo.core.provenance import Provenance
 from geo.core import i18n, schema
-from geo.outputs import maps, palettes
+from geo.outputs import geolayer, maps, palettes
 
 LEVELS = schema.LEVELS
 MEASURES = ("count", "density", "share")
 COUNT_INDICATORS = ("uncovered", "to_target")
 MAX_RADIUS_PX = 24.0
 NEUTRAL = "#e9e4dc"
+# The values engine draws the region at full web detail (6.7 MB of TopoJSON, fetched once).
+VALUES_DETAIL_BYTES = 12_000_000
 
 
 @dataclass(frozen=True)
@@ -173,44 +175,77 @@ def tooltip_lines(frame: pd.DataFrame, view: View, names: dict[str, str]) -> dic
 
 
 def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, provenance: Provenance,
-                    selected: tuple[str, ...] = (), focus: str | None = None) -> folium.FeatureGroup:
+                    selected: tuple[str, ...] = (), focus: str | None = None, engine: str | None = None,
+                    embed: bool = False) -> folium.FeatureGroup:
     """Every layer of the explorer map, in one feature group the page can swap.
+
+    ``engine`` "values" (the default, see ``geo.outputs.geolayer``) sends the geometry once
+    as a static file and per change only classes and numbers; "inline" is the earlier engine
+    that puts the geometry and every tooltip's text into the map script. ``embed`` puts the
+    geometry file into the page (exported HTML).
 
     The browser frames the map on the areas shown (or on ``focus``, a searched area) inside
     the part the legend and title leave free, and writes the names that fit (geomapkit.js).
     """
     view = view.checked()
+    engine = engine or geolayer.engine()
     shown = subset(frame, view)
     names = bset.names("regency")
-    tips = tooltip_lines(shown, view, names)
     group = folium.FeatureGroup(name="explorer")
     fmt = value_format(view)
     t = lambda key, **kw: i18n.t(key, view.lang, **kw)  # noqa: E731
     values = map_values(shown, view)
     outline = 5 if view.level != "regency" else 0  # regency outlines: codes share "51.03"
-    topology, geometry = view_topology(bset, view)
+    geometry = view_geometry(bset, view, engine)
     kit = maps.Kit(focus=focus, label_all=view.level == "regency", label_big=view.level == "regency")
     # In an overview (thousands of areas on one screen) white edges would hide the colours.
     weight = 0.6 if view.level == "village" else 1.0
-    line_opacity = 1.0 if geometry == "detail" else 0.35
+    line_opacity = 1.0 if geometry == "detail" and len(shown) <= geolayer.CANVAS_ABOVE else 0.35
     if view.symbols:
-        records = {c: (-1 if pd.isna(v) else 0, tips[c]) for c, v in zip(shown["code"], values)}
-        maps.AreaLayer(topology, records, [NEUTRAL], name="areas", draw_missing=False,
-                       line="#ffffff", weight=0.6, line_opacity=line_opacity, opacity=0.9, highlight=selected,
-                       outline_prefix=outline, kit=kit).add_to(group)
-        symbols, legend = symbol_layer(shown, values, tips, view, fmt)
-        symbols.add_to(group)
+        classes = None
+        colors = [NEUTRAL]
+        style = dict(line="#ffffff", weight=0.6, line_opacity=line_opacity, opacity=0.9)
+        class_index = np.where(values.isna().to_numpy(), -1, 0)
     else:
         classes = classes_for(shown, view)
-        records = {c: (int(k), tips[c]) for c, k in zip(shown["code"], classes.index)}
-        maps.AreaLayer(topology, records, palettes.colors_for(classes, view.indicator), name="areas", draw_missing=False,
-                       line="#ffffff", weight=weight, line_opacity=line_opacity, opacity=0.88,
-                       highlight=selected, outline_prefix=outline, kit=kit).add_to(group)
+        colors = palettes.colors_for(classes, view.indicator)
+        style = dict(line="#ffffff", weight=weight, line_opacity=line_opacity, opacity=0.88)
+        class_index = np.asarray(classes.index, dtype=int)
+    if engine == "values":
+        within = view.regency if view.regency and view.level != "regency" else None
+        lfile = geolayer.layer_file(bset, view.level, within, geometry)
+        payload = tooltip_payload(shown, view, lfile.index)
+        payload["names"] = renamed(lfile, bset, view.level, shown)
+        payload.update(cls=geolayer.class_string(lfile.index, shown["code"].tolist(), class_index.tolist()),
+                       colors=list(colors), level=view.level,
+                       opt=dict(style, nodata_fill=maps.NODATA_FILL, highlight=list(selected),
+                                outline_prefix=outline, outline_color="#444444", outline_weight=1.4),
+                       kit=kit.options())
+        if view.symbols:
+            radius, legend = symbol_scale(values, view, fmt)
+            rad = [0.0] * len(lfile.index)
+            for code, r in zip(shown["code"], radius):
+                i = lfile.index.get(code)
+                if i is not None:
+                    rad[i] = round(float(r), 1)
+            payload.update(rad=rad, sym={"fill": "#3182bd", "stroke": "#08306b", "opacity": 0.55})
+        geolayer.ValueLayer(lfile, payload, embed=embed).add_to(group)
+    else:
+        topology = bset.topology_for(view.level, view.regency if view.regency and view.level != "regency"
+                                     else None, geometry)
+        tips = tooltip_lines(shown, view, names)
+        records = {c: (int(k), tips[c]) for c, k in zip(shown["code"], class_index)}
+        maps.AreaLayer(topology, records, colors, name="areas", draw_missing=False,
+                       highlight=selected, outline_prefix=outline, kit=kit, **style).add_to(group)
+        if view.symbols:
+            symbols, legend = symbol_layer(shown, values, tips, view, fmt)
+            symbols.add_to(group)
+    if classes is not None:
         box_names = [t(f"box_{i}") for i in range(6)]
         legend = maps.Legend(
             title=indicator_title(view),
             classes=[maps.LegendClass(col, lab, n) for col, lab, n in
-                     zip(palettes.colors_for(classes, view.indicator), classify.labels(classes, fmt, box_names), classes.counts)],
+                     zip(colors, classify.labels(classes, fmt, box_names), classes.counts)],
             note=t(f"scheme_{view.scheme}") + (" · " + t(f"note_{classes.note}") if classes.note else ""))
     legend.nodata_label = t("no_data")
     legend.nodata_count = int(values.isna().sum())
@@ -219,6 +254,129 @@ def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, prov
         indicator_title(view), map_subtitle(view, bset, provenance.source),
         provenance.label(view.lang)), position="topright", css_class="geo-title").add_to(group)
     return group
+
+
+def renamed(lfile: geolayer.LayerFile, bset: BoundarySet, level: str, shown: pd.DataFrame) -> dict[int, str]:
+    """Names the frame gives differently from the layer file's (by position): sent per change."""
+    official = bset.names(level)
+    out: dict[int, str] = {}
+    for code, name in zip(shown["code"].tolist(), shown["name"].tolist()):
+        i = lfile.index.get(code)
+        if i is not None and official.get(code) != name:
+            out[i] = "" if name is None or (isinstance(name, float) and name != name) else str(name)
+    return out
+
+
+def _display(values: np.ndarray, decimals: np.ndarray | int) -> list:
+    """Numbers rounded as the tooltip shows them (the browser only adds separators); None for NaN."""
+    dec = np.broadcast_to(np.asarray(decimals), values.shape)
+    out: list = []
+    for v, d in zip(values.tolist(), dec.tolist()):
+        if v != v:  # NaN
+            out.append(None)
+        elif d == 0:
+            out.append(int(float(f"{v:.0f}")))
+        else:
+            r = float(f"{v:.{d}f}")
+            out.append(int(r) if r == int(r) else r)
+    return out
+
+
+def tooltip_payload(frame: pd.DataFrame, view: View, index: dict[str, int]) -> dict:
+    """What the browser needs to write each area's tooltip, as numbers aligned with a layer file.
+
+    The same lines as :func:`tooltip_lines` (the inline engine's): counts hidden under the
+    small-count rule are sent as their label (``<n``), never as numbers.
+    """
+    lang = view.lang
+    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    as_array = lambda s: pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)  # noqa: E731
+    value = as_array(map_values(frame, view))
+    workers, covered = (as_array(s) for s in indicators.counts(frame, view.segment))
+    rate = as_array(indicators.indicator(frame, "coverage_rate", view.segment, view.target))
+    need = as_array(indicators.indicator(frame, "to_target", view.segment, view.target))
+    small = disclosure.small_label(view.suppress)
+    counted = view.indicator in COUNT_INDICATORS and view.measure == "count"
+    n = len(index)
+    pos = np.array([index.get(c, -1) for c in frame["code"]], dtype=int)
+    keep = pos >= 0
+
+    def hide(a: np.ndarray) -> np.ndarray:
+        return (a > 0) & (a < view.suppress) if view.suppress else np.zeros(a.shape, bool)
+
+    if view.indicator == "coverage_rate" or (view.indicator in COUNT_INDICATORS and view.measure == "share"):
+        kind, dec = "pct", 1
+    elif view.indicator == "gap_to_target":
+        kind, dec = "pp", 1
+    elif view.measure == "density":
+        kind, dec = "dens", np.where(np.abs(np.nan_to_num(value)) < 100, 1, 0)
+    else:
+        kind, dec = "n", 0
+    hidden = hide(workers) | hide(covered)
+    v_list = _display(value, dec)
+    if kind == "pp":  # "+0,0": a positive gap that rounds to zero keeps its sign
+        for i, v in enumerate(value.tolist()):
+            if v == v and v > 0 and v_list[i] == 0:
+                v_list[i] = i18n.fmt_pp(v, lang)
+    v_hide = (hidden & (not counted)) | (hide(value) if counted else np.zeros(len(value), bool))
+    w_list, c_list = _display(workers, 0), _display(covered, 0)
+    r_list, n_list = _display(rate, 1), _display(need, 0)
+    for i in np.flatnonzero(hide(workers)):
+        w_list[i] = small
+    for i in np.flatnonzero(hide(covered)):
+        c_list[i] = small
+    for i in np.flatnonzero(hide(need)):
+        n_list[i] = small
+    for i in np.flatnonzero(hidden):
+        r_list[i] = small
+    for i in np.flatnonzero(v_hide & ~np.isnan(value)):
+        v_list[i] = small
+
+    def aligned(vals: list) -> list:
+        out: list = [None] * n
+        for p, v in zip(pos[keep].tolist(), (v for v, k in zip(vals, keep) if k)):
+            out[p] = v
+        return out
+
+    extra: dict[int, str] = {}
+    extra_nodata: dict[int, int] = {}
+    if "reported" in frame and "parts" in frame:
+        reported, parts = frame["reported"].to_numpy(), frame["parts"].to_numpy()
+        units = frame["unit"].tolist() if "unit" in frame else ["village"] * len(frame)
+        for i in np.flatnonzero(reported < parts):
+            if pos[i] < 0:
+                continue
+            unit = t("unit_" + units[i])
+            if np.isnan(value[i]):
+                if parts[i] > 1:
+                    extra[int(pos[i])] = t("no_data_of", parts=i18n.fmt_num(parts[i], lang), unit=unit)
+                    extra_nodata[int(pos[i])] = 1
+            else:
+                extra[int(pos[i])] = t("completeness_of", reported=i18n.fmt_num(reported[i], lang),
+                                       parts=i18n.fmt_num(parts[i], lang), unit=unit)
+    dec_point, group_sep = (",", ".") if lang == "id" else (".", ",")
+    return {
+        "v": aligned(v_list), "w": aligned(w_list), "c": aligned(c_list), "r": aligned(r_list),
+        "n": aligned(n_list) if view.indicator != "to_target" else None,
+        "vk": kind, "extra": extra, "extra_nodata": extra_nodata,
+        "fmt": {"d": dec_point, "g": group_sep, "pct": i18n.fmt_pct(0, lang, 0)[1:],
+                "pp": i18n.fmt_pp(0, lang, 0)[1:]},
+        "lab": {"title": f"{indicator_title(view)}: ",
+                "kinds": [t("kind_" + k) + " · " for k in ("desa", "kelurahan", "other")],
+                "workers": f"{t('workers')}: ", "covered": f" · {t('covered')}: ",
+                "need": f"{t('to_target_short', target=i18n.fmt_pct(view.target, lang, 2))}: ",
+                "no_data": t("no_data")},
+    }
+
+
+def view_geometry(bset: BoundarySet, view: View, engine: str = "inline") -> str:
+    """"detail" or "overview": the values engine sends geometry once, so it affords the detail
+    of much larger views (up to ``VALUES_DETAIL_BYTES`` of TopoJSON)."""
+    within = view.regency if view.regency and view.level != "regency" else None
+    if engine == "values":
+        detail = bset.topology_for(view.level, within, "detail")
+        return "detail" if len(detail) <= VALUES_DETAIL_BYTES else "overview"
+    return bset.geometry_for(view.level, within)
 
 
 def view_topology(bset: BoundarySet, view: View) -> tuple[str, str]:
@@ -231,6 +389,20 @@ def view_topology(bset: BoundarySet, view: View) -> tuple[str, str]:
     within = view.regency if view.regency and view.level != "regency" else None
     geometry = bset.geometry_for(view.level, within)
     return bset.topology_for(view.level, within, geometry), geometry
+
+
+def symbol_scale(values: pd.Series, view: View, fmt) -> tuple[np.ndarray, maps.Legend]:
+    """Circle radii (px, radius ∝ √value, 0 = no circle) per value, and their legend."""
+    present = values.dropna()
+    vmax = float(present.max()) if len(present) and present.max() > 0 else 1.0
+    radius = MAX_RADIUS_PX * np.sqrt(values.fillna(0).clip(lower=0).to_numpy(dtype=float) / vmax)
+    radius = np.where(radius > 0, np.maximum(radius, 1.5), 0.0)  # no circle for nobody
+    refs = [_nice(r) for r in (vmax, vmax / 4, vmax / 16) if r > 0]
+    legend = maps.Legend(
+        title=indicator_title(view),
+        symbols=[(MAX_RADIUS_PX * math.sqrt(r / vmax), fmt(r)) for r in refs],
+        note=i18n.t("symbols_note", view.lang))
+    return radius, legend
 
 
 def symbol_layer(shown: gpd.GeoDataFrame, values: pd.Series, tips: dict[str, list], view: View,
@@ -283,18 +455,22 @@ def view_bounds(frame: gpd.GeoDataFrame, view: View) -> tuple[float, float, floa
 
 
 def explorer_map(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, provenance: Provenance,
-                 asset_prefix: str = maps.assets.APP_PREFIX) -> folium.Map:
+                 asset_prefix: str = maps.assets.APP_PREFIX, engine: str | None = None,
+                 embed: bool = False) -> folium.Map:
     """A complete map (base + layers) for a view, e.g. for a standalone snapshot."""
     m = maps.base_map(view_bounds(frame, view), view.basemap, asset_prefix)
-    explorer_layers(frame, view, bset, provenance).add_to(m)
+    if not embed:
+        geolayer.with_engine(m)
+    explorer_layers(frame, view, bset, provenance, engine=engine, embed=embed).add_to(m)
     return m
 
 
 def snapshot_html(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, provenance: Provenance) -> str:
     """The view as one HTML file that opens offline (scripts inlined)."""
-    return maps.render_standalone(explorer_map(frame, view, bset, provenance))
+    return maps.render_standalone(explorer_map(frame, view, bset, provenance, embed=True))
 
 
-def explorer_html(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, provenance: Provenance) -> str:
-    """The map's HTML as the app serves it (assets by reference): the benchmarked step."""
-    return explorer_map(frame, view, bset, provenance).get_root().render()
+def explorer_html(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, provenance: Provenance,
+                  engine: str | None = None) -> str:
+    """The map's HTML as the app serves it (assets and geometry by reference): the benchmarked step."""
+    return explorer_map(frame, view, bset, provenance, engine=engine).get_root().render()

@@ -33,15 +33,18 @@
       setPos.call(this, pos);
       var map = this._map, el = this._container;
       if (!map || !el) return;
-      var size = map.getSize(), p = L.DomUtil.getPosition(el);
-      var cp = map.layerPointToContainerPoint(p), w = el.offsetWidth, h = el.offsetHeight;
-      var x = Math.max(2, Math.min(cp.x, size.x - w - 2)), y = Math.max(2, Math.min(cp.y, size.y - h - 2));
-      if (w > size.x - 4) x = 2;
-      if (x !== cp.x || y !== cp.y) {
-        L.DomUtil.setPosition(el, map.containerPointToLayerPoint(L.point(x, y)));
+      // measured as drawn (Leaflet's direction classes add a 6 px margin to the position)
+      var r = el.getBoundingClientRect(), c = map.getContainer().getBoundingClientRect();
+      if (!r.width) return;
+      var dx = 0, dy = 0;
+      if (r.right > c.right - 2) dx = c.right - 2 - r.right;
+      if (r.left + dx < c.left + 2) dx = c.left + 2 - r.left;
+      if (r.bottom > c.bottom - 2) dy = c.bottom - 2 - r.bottom;
+      if (r.top + dy < c.top + 2) dy = c.top + 2 - r.top;
+      L.DomUtil.removeClass(el, 'geo-tip-clamped');
+      if (dx || dy) {
+        L.DomUtil.setPosition(el, L.DomUtil.getPosition(el).add(L.point(Math.round(dx), Math.round(dy))));
         L.DomUtil.addClass(el, 'geo-tip-clamped');
-      } else {
-        L.DomUtil.removeClass(el, 'geo-tip-clamped');
       }
     };
     L.Tooltip.prototype._geoKitClamped = true;
@@ -60,7 +63,9 @@
     '.geo-box.geo-folded > :not(.geo-fold){display:none}',
     '.geo-box{max-width:min(420px,calc(100vw - 70px))}',
     '.geo-box.geo-folded .geo-fold{max-width:min(240px,calc(100vw - 90px))}',
-    '.leaflet-container path.leaflet-interactive:focus{outline:none}'
+    '.leaflet-container path.leaflet-interactive:focus{outline:none}',
+    '.leaflet-tooltip.geo-tip-clamped::before{display:none}',
+    '@media (max-width:600px){.leaflet-tooltip{white-space:normal;max-width:calc(100vw - 24px)}}'
   ].join('\n');
 
   function addCss() {
@@ -211,7 +216,8 @@
     var k = kit(map), b = null, focus = null;
     k.layers.forEach(function (e) {
       if (!e.opt.fit) return;
-      if (e.opt.focus && e.byCode[e.opt.focus]) focus = e.byCode[e.opt.focus].getBounds();
+      // a found area with its surroundings (half its size on each side), not filling the map
+      if (e.opt.focus && e.byCode[e.opt.focus]) focus = e.byCode[e.opt.focus].getBounds().pad(0.5);
       var lb = null;
       if (e.opt.within) {
         Object.keys(e.byCode).forEach(function (c) {
