@@ -8,7 +8,7 @@ from geo.analysis.targeting import Settings
 from geo.core import i18n, schema
 from geo.core import names as names_mod
 from geo.outputs import export, maps, store, tables, targetlist, targetmap
-from ui import session, state, views
+from ui import session, state, target_effect, views
 from ui.text import esc
 
 lang = state.lang()
@@ -226,7 +226,8 @@ def save() -> None:
         return
     try:
         saved = db.save(view["name"], state.selected_codes(), view["author"], view["note"],
-                        {**current_settings().to_dict(), "source": fig.source, "synthetic": fig.synthetic},
+                        {**current_settings().to_dict(), "source": fig.source, "synthetic": fig.synthetic,
+                         "period": fig.period},
                         overwrite=view["overwrite"], actor=store.default_actor())
     except store.NameExists as exc:
         ss["tl_msg"] = ("error", t("tl_name_exists", name=esc(exc.name), version=exc.version))
@@ -311,13 +312,22 @@ else:
     if not listed:
         st.caption(t("tl_none_saved"))
 
+# ---- did outreach reach its targets? (the opened list against comparable villages)
+opened = db.open(view["list"]) if db is not None and view["list"] in listed else None
+effect = None
+if db is not None and listed:
+    st.subheader(t("ef_title"))
+    if opened is None:
+        st.caption(t("ef_open_list"))
+    else:
+        effect = target_effect.draw(opened, view, lang)
+
 # ---- downloads (made when clicked)
 st.subheader(t("tl_exports"))
 e = st.columns([1.4, 1, 1, 1, 1])
 small = view.widget(e[0].number_input, "suppress", t("tl_suppress"), min_value=0, max_value=100,
                     help=t("tl_suppress_help"))
-opened = db.open(view["list"]) if db is not None and view["list"] in listed else None
-header = dict(list_name=opened.name, author=opened.author, note=opened.note) if opened else {}
+header = dict(list_name=opened.name, author=opened.author, note=opened.note, effect=effect) if opened else {}
 stem = (names_mod.safe_filename(opened.name, "target-list") if opened else "target-list") + \
     ("-synthetic" if fig.synthetic else "")
 args = (village, selected, settings, fig.provenance, lang, names, small)

@@ -89,6 +89,7 @@ def targets(bset: BoundarySet) -> PageState:
         Field("open_pick", "", str, param=None), Field("version", 0, int, lo=0, param=None),
         Field("cmp_a", "", str, param=None), Field("cmp_b", "", str, param=None),
         Field("del_pick", "", str, param=None), Field("del_sure", False, bool, param=None),
+        Field("effect_from", "", str, param="tl_effect_from"),  # "" = the list's own baseline
     ])
 
 
