@@ -70,7 +70,8 @@ for _, row in table[is_prov].iterrows():
     m[2].metric(t("pg_pace_recent_unit"), pace_short(row["pace_recent_pp_per_month"]), help=t("pg_pace_recent_help"))
     m[3].metric(t("pg_status"), status(row["on_track"]))
     people = row["people_per_month_needed"]
-    m[4].metric(t("pg_people_month"), "–" if people is None or pd.isna(people) else i18n.fmt_num(people, lang))
+    m[4].metric(t("pg_people_month"), "–" if people is None or pd.isna(people) else i18n.fmt_num(people, lang),
+                help=t("pg_people_month_help"))
     if len(periods) < 2:
         st.info(t("pg_one_period"))
 

@@ -96,8 +96,11 @@ def test_two_periods_progress_change_map_list_effect_and_back(browser, app, two_
         body = j.page.locator('[data-testid="stMain"]').inner_text()
         assert t("ef_title") in body
         assert "Sejak daftar disimpan (Sep 2026 → Nov 2026): desa sasaran" in body, body[-3000:]
-        j.page.get_by_text(t("ef_targeted")).first.scroll_into_view_if_needed()
-        j.page.screenshot(path=str(ARTIFACTS / "journey_progress_list_effect.png"), full_page=True)
+        j.page.locator('[data-testid="stMetric"]').filter(has_text=t("ef_difference")).first \
+            .scroll_into_view_if_needed()
+        j.page.mouse.wheel(0, -200)
+        j.page.wait_for_timeout(500)
+        j.page.screenshot(path=str(ARTIFACTS / "journey_progress_list_effect.png"))
 
         # English: every word of the progress page relabelled
         j.nav(t("pg_page"))

@@ -29,7 +29,7 @@ def test_the_page_names_the_latest_period_and_the_pace_against_the_target(months
     assert "Riwayat sintetis" in text  # synthetic, said so
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Kepesertaan Jul 2026"].endswith("%")
-    needed = float(metrics["Laju yang diperlukan (poin/bulan)"].replace(",", "."))
+    needed = float(metrics["Laju perlu (poin/bln)"].replace(",", "."))
     assert needed > 0
     assert metrics["Status"] in ("sesuai jalur", "tertinggal")
     assert "50,88 % (Mar 2025)" in text and "53,88 % (Des 2025)" in text  # the published real points
