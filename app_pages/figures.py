@@ -22,10 +22,11 @@ def msg(key: str, params: dict) -> str:
     return figures.message(key, {k: esc(v) if isinstance(v, str) else v for k, v in params.items()}, lang)
 
 
-def month_label(period: str) -> str:
-    """``2026-03`` as "Maret 2026" / "March 2026"."""
+def month_label(period: str, language: str = lang) -> str:
+    """``2026-03`` as "Maret 2026" / "March 2026" (the language bound when the page runs: a
+    select box formats its options again later, outside this run)."""
     year, month = period.split("-")
-    return f"{t(f'p15_month_{int(month)}')} {year}"
+    return f"{i18n.t(f'p15_month_{int(month)}', language)} {year}"
 
 
 def per_session(name: str, key: tuple, compute):

@@ -169,7 +169,6 @@ def test_a_file_without_periods_gets_the_month_chosen_on_the_page_and_two_period
     at.run()  # no period column
     months = views.upload_periods()
     box = at.selectbox(key="w:figures:period:id")
-    # (in Indonesian: AppTest formats the options outside the page, in the default language)
     assert len(box.options) == 36 and box.options[0].endswith(months[0][:4])
     assert any(c.value == f"Periode: {box.options[0]}." for c in at.caption)
     box.set_value(months[2]).run()
