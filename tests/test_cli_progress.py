@@ -126,3 +126,10 @@ def test_check_takes_the_period_of_a_file_without_one(capsys, tmp_path):
     assert "after the current month" in json.loads(capsys.readouterr().out)["error"]
     assert main(["check", str(f)]) == 0
     assert "  periods: " in capsys.readouterr().out
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    """``python -m geo progress --demo --level village | head -2``: no BrokenPipeError traceback."""
+    p = subprocess.run(f"'{sys.executable}' -m geo progress --demo --level village | head -2", shell=True, cwd=ROOT,
+                       capture_output=True, text=True, timeout=180)
+    assert p.stdout.count("\n") == 2 and "Traceback" not in p.stderr
