@@ -13,7 +13,8 @@ from ui import history, session, state, views
 t, lang = state.t, state.lang()
 provinces = state.provinces()
 bset = state.load_boundaries(provinces)
-h, hkey = history.active_history()
+h = history.active_history()
+hkey = history.history_key(h)
 periods = h.periods
 view = views.progress_view(periods)
 view.write_url()

@@ -15,7 +15,8 @@ def draw(opened, view, lang: str):
     """Draw the section for the saved list ``opened``; return the Effect (for the exports) or None."""
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     P = lambda p: i18n.fmt_period(p, lang)  # noqa: E731
-    h, hkey = history.active_history()
+    h = history.active_history()
+    hkey = history.history_key(h)
     periods = h.periods
     made_from = (opened.settings or {}).get("period")
     auto, after_saved = outreach.baseline_period(opened.created_at, periods, made_from)

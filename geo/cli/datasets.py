@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--province", default="51")
     a.add_argument("--sheet", default=None)
     a.add_argument("--overwrite", action="store_true", help="add a version to an existing dataset")
+    a.add_argument("--period", default=None, help="the period of a file without a period column (default: this month)")
     add_actor(a)
     add_json(a)
     a = acts.add_parser("rename", help="rename a dataset")
@@ -115,9 +116,11 @@ def _load(args: argparse.Namespace):
     except figures.FiguresError as exc:
         return fail(args, f"{path.name}: {exc}", 2)
     try:
-        validated = figures.validate(raw, figures.guess_mapping(raw.columns), provinces)
+        validated = figures.validate(raw, figures.guess_mapping(raw.columns), provinces, period=args.period)
     except figures.FiguresError as exc:
         return fail(args, f"{path.name}: {exc}", 1)
+    except ValueError as exc:  # --period not a month, or in the future
+        return fail(args, f"--period: {exc}", 2)
     result = join.join(validated, bset.full, provinces)
     if result.figures is None or result.figures.data.empty:
         return fail(args, f"{path.name}: no usable row (run 'python -m geo check {path}' for the report)", 1)
