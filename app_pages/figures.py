@@ -22,6 +22,13 @@ def msg(key: str, params: dict) -> str:
     return figures.message(key, {k: esc(v) if isinstance(v, str) else v for k, v in params.items()}, lang)
 
 
+def month_label(period: str, language: str = lang) -> str:
+    """``2026-03`` as "Maret 2026" / "March 2026" (the language bound when the page runs: a
+    select box formats its options again later, outside this run)."""
+    year, month = period.split("-")
+    return f"{i18n.t(f'p15_month_{int(month)}', language)} {year}"
+
+
 def per_session(name: str, key: tuple, compute):
     """The result of ``compute()`` for this session's current file, kept in its session state.
 
@@ -54,19 +61,21 @@ def sheets(data: bytes, digest: str) -> list[str]:
     return per_session("sheets", (digest,), compute)
 
 
-def check(data: bytes, digest: str, name: str, sheet: str | None, mapping: tuple, provs: tuple[str, ...]):
-    """(result, None) or (None, (key, params)) for a file read with ``mapping``."""
+def check(data: bytes, digest: str, name: str, sheet: str | None, mapping: tuple, provs: tuple[str, ...],
+          period: str | None = None):
+    """(result, None) or (None, (key, params)) for a file read with ``mapping``; ``period``: the
+    month chosen for a file without a period column (None: the current month)."""
     raw, err = read(data, digest, name, sheet)
     if err:
         return None, err
 
     def compute():
         checked = pipeline.check_file(data, name, state.load_boundaries(provs).full, provs, mapping=dict(mapping),
-                                      raw=raw)
+                                      raw=raw, period=period)
         if checked.error is not None:
             return None, (checked.error.key, checked.error.params)
         return checked.result, None
-    return per_session("check", (digest, name, sheet, mapping, provs), compute)
+    return per_session("check", (digest, name, sheet, mapping, provs, period), compute)
 
 
 @st.cache_data(show_spinner=False)
@@ -181,7 +190,12 @@ if fatal:
     st.error(f"**{t('fig_fatal')}** ({esc(name)}): "
              f"{msg(p['key'], {'columns': ', '.join(raw.columns), **p['params']})}")
     st.stop()
-result, err = check(data, digest, name, sheet, tuple(mapping.items()), provinces)
+chosen_period = None
+if "period" not in mapping.values():  # no period in the file: the month it describes is chosen here
+    months = views.upload_periods()
+    chosen_period = view.widget(st.selectbox, "period", t("p15_period_choice"), options=months,
+                                format_func=month_label, help=t("p15_period_choice_help"))
+result, err = check(data, digest, name, sheet, tuple(mapping.items()), provinces, chosen_period)
 if err:
     st.error(f"**{t('fig_fatal')}** ({esc(name)}): {msg(*err)}")
     st.stop()
@@ -195,6 +209,10 @@ labels = [("rows", "fig_rows"), ("matched_by_code", "fig_matched_by_code"), ("ma
 for col, (key, label) in zip(st.columns(len(labels)), labels):
     col.metric(t(label), i18n.fmt_num(s[key], lang))
 st.caption(t("fig_level", level=t(f"level_{s['level']}")))
+if result.figures is not None:
+    got = result.figures.periods
+    st.caption(t("p15_periods_read", periods=", ".join(month_label(p) for p in got), latest=month_label(got[-1]))
+               if len(got) > 1 else t("p15_period_read", period=month_label(got[0])))
 
 report = join.report_table(result, lang)
 problems = join.problems_table(result.problems, lang)

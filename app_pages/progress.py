@@ -13,7 +13,8 @@ from ui import history, session, state, views
 t, lang = state.t, state.lang()
 provinces = state.provinces()
 bset = state.load_boundaries(provinces)
-h, hkey = history.active_history()
+h = history.active_history()
+hkey = history.history_key(h)
 periods = h.periods
 view = views.progress_view(periods)
 view.write_url()
@@ -49,6 +50,11 @@ def pace(x) -> str:
     return "–" if x is None or pd.isna(x) else i18n.fmt_pp(x, lang, 2) + t("pg_per_month")
 
 
+def pace_short(x) -> str:
+    """Points per month with a sign, the unit in the metric's label (a metric is narrow)."""
+    return "–" if x is None or pd.isna(x) else ("+" if x > 0 else "") + i18n.fmt_num(x, lang, 2)
+
+
 def status(x) -> str:
     if x is None or pd.isna(x):
         return t("pg_status_unknown")
@@ -60,12 +66,13 @@ for _, row in table[is_prov].iterrows():
     st.subheader(t("pg_province_title", name=bset.province_names.get(row["code"], row["code"]), period=P(period)))
     m = st.columns(5)
     m[0].metric(t("pg_rate_at", period=P(period)), i18n.fmt_pct(row["coverage_rate"], lang, 2))
-    m[1].metric(t("pg_pace_needed"), pace(row["pace_needed_pp_per_month"]),
+    m[1].metric(t("pg_pace_needed_unit"), pace_short(row["pace_needed_pp_per_month"]),
                 help=t("pg_pace_needed_help", target=i18n.fmt_pct(prog.target, lang, 2), deadline=P(prog.deadline)))
-    m[2].metric(t("pg_pace_recent"), pace(row["pace_recent_pp_per_month"]), help=t("pg_pace_recent_help"))
+    m[2].metric(t("pg_pace_recent_unit"), pace_short(row["pace_recent_pp_per_month"]), help=t("pg_pace_recent_help"))
     m[3].metric(t("pg_status"), status(row["on_track"]))
     people = row["people_per_month_needed"]
-    m[4].metric(t("pg_people_month"), "–" if people is None or pd.isna(people) else i18n.fmt_num(people, lang))
+    m[4].metric(t("pg_people_month"), "–" if people is None or pd.isna(people) else i18n.fmt_num(people, lang),
+                help=t("pg_people_month_help"))
     if len(periods) < 2:
         st.info(t("pg_one_period"))
 

@@ -157,5 +157,6 @@ if path.codes:
         st.dataframe(table.set_index("code").loc[path.codes, ["name", "district", "regency", "uncovered"]])
 
 listed = tl.saved_lists(view, db, fig, village, bset)
-tl.exports(view, db, listed, fig, village, selected, settings, table, path.codes, bset)
+effect = tl.effect_panel(view, db, listed)
+tl.exports(view, db, listed, fig, village, selected, settings, table, path.codes, bset, effect)
 view.write_url()

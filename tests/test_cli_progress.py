@@ -58,7 +58,8 @@ def test_text_names_periods_and_synthetic_demo(capsys):
 
 
 @pytest.mark.parametrize("args,status,needle", [
-    (["--json"], 2, "give FILE... or --demo"),
+    (["--json"], 2, "give FILE..., --demo or --saved"),
+    (["--demo", "--saved", "--json"], 2, "one of them"),
     (["--demo", "--from", "2026-05", "--to", "2026-02", "--json"], 2, "after --to"),
     (["--demo", "--from", "maybe", "--json"], 2, "is not a month"),
     (["--demo", "--target", "120", "--json"], 2, "at most 100"),
@@ -93,3 +94,42 @@ def test_usage_error_and_a_real_process(tmp_path):
     p = subprocess.run([sys.executable, "-m", "geo", "progress", str(f), "--json"], cwd=ROOT,
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0 and json.loads(p.stdout)["periods"] == ["2026-01", "2026-03", "2026-04"]
+
+
+def test_saved_history_from_the_database(capsys, tmp_path):
+    """``--saved`` reads the history the app uses: each period from its current saved version."""
+    from geo.__main__ import main
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    jan, feb, feb2 = (tmp_path / n for n in ("jan.csv", "feb.csv", "feb2.csv"))
+    jan.write_text("kode,pekerja,peserta\n51.01,1000,500\n")
+    feb.write_text("kode,pekerja,peserta\n51.01,1000,520\n")
+    feb2.write_text("kode,pekerja,peserta\n51.01,1000,530\n")
+    for f, name, period in ((jan, "Jan", "2026-01"), (feb, "Feb", "2026-02"), (feb2, "Feb revisi", "2026-02")):
+        assert main(["datasets", "save", str(f), "--name", name, "--period", period, "--database", url]) == 0
+    capsys.readouterr()
+    status, out, _ = here(capsys, "--saved", "--database", url, "--json")
+    obj = json.loads(out)
+    assert status == 0 and obj["periods"] == ["2026-01", "2026-02"]
+    assert obj["areas"][1]["covered"] == {"2026-01": 500, "2026-02": 530}  # the revision is the current version
+    assert obj["areas"][1]["pace_recent_pp_per_month"] == 3.0
+    status, out, _ = here(capsys, "--saved", "--database", url, "--province", "52", "--json")
+    assert status in (1, 2) and "error" in json.loads(out)
+
+
+def test_check_takes_the_period_of_a_file_without_one(capsys, tmp_path):
+    from geo.__main__ import main
+    f = tmp_path / "plain.csv"
+    f.write_text("kode,pekerja,peserta\n51.01,1000,500\n")
+    assert main(["check", str(f), "--period", "Mar 2026", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["periods"] == ["2026-03"]
+    assert main(["check", str(f), "--period", "2099-01", "--json"]) == 2
+    assert "after the current month" in json.loads(capsys.readouterr().out)["error"]
+    assert main(["check", str(f)]) == 0
+    assert "  periods: " in capsys.readouterr().out
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    """``python -m geo progress --demo --level village | head -2``: no BrokenPipeError traceback."""
+    p = subprocess.run(f"'{sys.executable}' -m geo progress --demo --level village | head -2", shell=True, cwd=ROOT,
+                       capture_output=True, text=True, timeout=180)
+    assert p.stdout.count("\n") == 2 and "Traceback" not in p.stderr

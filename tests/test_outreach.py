@@ -67,3 +67,9 @@ def test_an_effect_is_found_when_there_is_one_and_not_when_there_is_none(lift):
         assert eff.difference_pp == pytest.approx(100 * lift, abs=1.5)
     else:
         assert abs(eff.difference_pp) < 0.5
+
+
+def test_the_period_a_list_was_made_from_is_its_baseline_when_known():
+    ps = ["2025-12", "2026-01", "2026-02"]
+    assert outreach.baseline_period("2026-02-15", ps, made_from="2025-12") == ("2025-12", False)
+    assert outreach.baseline_period("2026-02-15", ps, made_from="2024-01") == ("2026-01", False)

@@ -157,3 +157,38 @@ def test_upload_in_chromium(app_url, offline_page):
     page.set_viewport_size({"width": 1400, "height": 2400})  # Streamlit scrolls inside its own container
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "figures_upload.png"))
+
+
+def test_a_file_without_periods_gets_the_month_chosen_on_the_page_and_two_periods_are_two():
+    """Issue 15: the period choice (bound to the view's ``period``) for a file without the column;
+    a file with two periods is read as two, the latest used, and saved with both."""
+    from ui import views
+    at = open_page("id")
+    plain = "kode,nama,pekerja,peserta\n51.71.01.1001,Serangan,3120,1650\n51.71.01.1002,Pedungan,14210,8400\n"
+    at.file_uploader(key="fig_upload").set_value(("plain.csv", plain.encode(), CSV))
+    at.run()  # no period column
+    months = views.upload_periods()
+    box = at.selectbox(key="w:figures:period:id")
+    assert len(box.options) == 36 and box.options[0].endswith(months[0][:4])
+    assert any(c.value == f"Periode: {box.options[0]}." for c in at.caption)
+    box.set_value(months[2]).run()
+    assert not at.exception and view_of(at, "figures")["period"] == months[2]
+    at.button(key="fig_use").click().run()
+    from geo.outputs import store
+    db = store.Store(store.database_url())
+    assert db.open_dataset(view_of(at, "app")["dataset"]).figures.period == months[2]
+    two = ("kode,nama,periode,pekerja,peserta\n51.71.01.1001,Serangan,Desember 2025,100,50\n"
+           "51.71.01.1001,Serangan,2026-03,110,60\n51.71.01.1002,Pedungan,Des 2025,200,80\n"
+           "51.71.01.1002,Pedungan,03/2026,210,90\n")
+    at.file_uploader(key="fig_upload").set_value(("two.csv", two.encode(), CSV))
+    at.run()
+    assert not at.exception and not at.error
+    assert not [s for s in at.selectbox if s.key == "w:figures:period:id"]  # the file has its own periods
+    assert metrics(at)["Cocok lewat kode"] == "4" and metrics(at)["Tidak sah"] == "0"
+    assert any("Periode dalam berkas: Desember 2025, Maret 2026. Tampilan memakai yang terbaru (Maret 2026)"
+               in c.value for c in at.caption)
+    at.text_input(key="w:figures:name:id").set_value("two periods").run()
+    at.button(key="fig_use").click().run()
+    fig = db.open_dataset(view_of(at, "app")["dataset"]).figures
+    assert fig.periods == ("2025-12", "2026-03") and fig.period == "2026-03"
+    db.dispose()

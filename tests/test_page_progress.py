@@ -29,7 +29,8 @@ def test_the_page_names_the_latest_period_and_the_pace_against_the_target(months
     assert "Riwayat sintetis" in text  # synthetic, said so
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Kepesertaan Jul 2026"].endswith("%")
-    assert metrics["Laju yang diperlukan"].endswith("poin/bulan")
+    needed = float(metrics["Laju perlu (poin/bln)"].replace(",", "."))
+    assert needed > 0
     assert metrics["Status"] in ("sesuai jalur", "tertinggal")
     assert "50,88% (Mar 2025)" in text and "53,88% (Des 2025)" in text  # the published real points
     # Bangli grows at a tenth of the pace: behind, with the slowest recent pace
@@ -63,3 +64,26 @@ def test_clusters_of_change_in_english(months):
     assert "Emerging hot spots of uncovered workers" in text and "(8 periods)" in text
     assert "fell together:" in text
     assert "Laju" not in text  # every word in the chosen language
+
+
+def test_the_demo_history_and_its_frames_are_left_unchanged_by_the_page(bali):
+    """The history and its frames are shared by every session: the page must not change them."""
+    import pandas as pd
+
+    from geo.analysis import frames
+    from geo.figures import demo_history
+    from ui import history
+
+    at = make_app("progress", lang="en", query={"pg_clusters": "1", "pg_ind": "new_enrolled"})
+    assert not at.exception, at.exception
+    assert "Synthetic history (demo)" in texts(at)
+    h = history.demo_history(("51",))
+    fresh = demo_history.demo_history(bali)
+    assert h.periods == fresh.periods and len(h.periods) >= 6
+    pd.testing.assert_frame_equal(h.long(), fresh.long())
+    key = history.history_key(h)
+    for p in (h.periods[0], h.latest):
+        shared = history.coverage(key, p, h, ("51",))["village"]
+        pd.testing.assert_frame_equal(pd.DataFrame(shared.drop(columns="geometry")),
+                                      pd.DataFrame(frames.coverage(bali.full, fresh.for_period(p))["village"]
+                                                   .drop(columns="geometry")))

@@ -1,9 +1,17 @@
-"""The history the progress page shows, and its expensive steps cached (Streamlit glue).
+"""The history the pages show (issue 15), and its expensive steps cached (Streamlit glue).
 
-Which history: with a saved dataset in use, the saved periods of the selected provinces (the
-store's history: a period saved again supersedes the earlier version); with figures used for
-this session only, their own periods; otherwise the synthetic demo history. Frames per
-period, changes and change clusters are computed once per history and shared by sessions.
+Which history: the saved periods of the selected provinces, this session's own figures, or the
+synthetic demo history, never a mix:
+
+- A saved dataset in use (the URL's ``dataset``): the provinces' saved history
+  (``Store.saved_history``: every saved period, each from its latest saved version).
+- Figures used for this session only (no database): their own periods.
+- Otherwise the demo: ``geo.figures.demo_history`` (synthetic, labelled so everywhere).
+
+Cached per process like the other loaders (``ui.state``): the saved history by the list of
+(period, dataset, version) it is made of, so saving a period again makes a new one. Frames per
+period, progress, changes and clusters of change are cached per history (:func:`history_key`)
+and shared by sessions.
 """
 from __future__ import annotations
 
@@ -21,25 +29,29 @@ from geo.figures.history import History
 from . import state
 
 
-def _key(h: History) -> str:
-    long = h.long()
-    digest = int(pd.util.hash_pandas_object(long, index=False).sum()) if len(long) else 0
-    prov = "|".join(f"{p}:{v.source}:{v.synthetic}" for p, v in h.provenance.items())
-    return hashlib.sha1(f"{prov}:{digest}".encode()).hexdigest()
+@st.cache_resource(show_spinner=False, max_entries=6)
+def demo_history(provinces: tuple[str, ...]) -> History:
+    """The synthetic monthly history of the provinces (deterministic; to the last full month)."""
+    from geo.figures import demo_history as demo_h
+    return demo_h.demo_history(state.load_boundaries(provinces))
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _demo_history(provinces: tuple[str, ...]) -> History:
-    try:
-        from geo.figures import demo_history
-        return demo_history.demo_history(state._boundaries(provinces))
-    except ImportError:  # the demo history is not there yet: the calibrated month alone
-        return History.from_figures(state.demo_figures(provinces), provinces)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _saved_history(url: str, provinces: tuple[str, ...], sources: tuple) -> History:
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _saved_history(url: str, provinces: tuple[str, ...], token: tuple) -> History:
     return state._store(url).saved_history(provinces)
+
+
+def saved_history(provinces: tuple[str, ...]) -> History | None:
+    """The provinces' saved history, or None without a database or a saved period."""
+    db = state.store()
+    if db is None:
+        return None
+    from geo.outputs import store as store_mod
+    sources = db.period_history(provinces)
+    if not sources:
+        return None
+    token = tuple((s.period, s.dataset_id, s.version, s.current) for s in sources)
+    return _saved_history(store_mod.database_url(), provinces, token)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -47,25 +59,33 @@ def _from_figures(key: str, _fig, provinces: tuple[str, ...]) -> History:
     return History.from_figures(_fig, provinces)
 
 
-def active_history() -> tuple[History, str]:
-    """The history in use and its key (for caches)."""
+def active_history() -> History:
+    """The history every progress and change view uses (see the module docstring)."""
     provinces = state.provinces()
+    if state.dataset_meta() is not None:
+        saved = saved_history(provinces)
+        if saved is not None and saved.periods:
+            return saved
     fig = state.active_figures()
-    meta = state.dataset_meta()
-    if meta is not None and (db := state.store()) is not None:
-        from geo.outputs import store as store_mod
+    own = st.session_state.get("figures") is fig  # this session's figures (synthetic ones too)
+    if own or not fig.synthetic:
+        return _from_figures(state.figures_key(fig) + ":" + ",".join(fig.periods), fig, provinces)
+    return demo_history(provinces)
+
+
+def history_key(h: History) -> str:
+    """Identifies a history's content (computed once per History object), for the caches below."""
+    key = getattr(h, "_geo_key", None)
+    if key is None:
+        long = h.long()
+        digest = int(pd.util.hash_pandas_object(long, index=False).sum()) if len(long) else 0
+        prov = "|".join(f"{p}:{v.source}:{v.synthetic}:{v.dataset}" for p, v in h.provenance.items())
+        key = hashlib.sha1(f"{prov}:{digest}".encode()).hexdigest()
         try:
-            sources = tuple((s.period, s.dataset_id, s.version, s.current) for s in db.period_history(provinces))
-            h = _saved_history(store_mod.database_url(), provinces, sources)
-            if len(h):
-                return h, "saved:" + hashlib.sha1(repr(sources).encode()).hexdigest()
-        except Exception:  # noqa: BLE001 - a store that cannot answer: the dataset's own periods
+            object.__setattr__(h, "_geo_key", key)
+        except (AttributeError, TypeError):
             pass
-    if fig.synthetic and meta is None and st.session_state.get("figures") is None:
-        h = _demo_history(provinces)
-        return h, "demo:" + ",".join(provinces) + ":" + ",".join(h.periods)
-    key = "fig:" + state.figures_key(fig) + ":" + ",".join(fig.periods)
-    return _from_figures(key, fig, provinces), key
+    return key
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)

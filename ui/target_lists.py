@@ -96,7 +96,8 @@ def saved_lists(view: session.PageState, db: store.Store | None, fig: Figures, v
             return
         try:
             saved = db.save(view["name"], state.selected_codes(), view["author"], view["note"],
-                            {**current_settings(view).to_dict(), "source": fig.source, "synthetic": fig.synthetic},
+                            {**current_settings(view).to_dict(), "source": fig.source, "synthetic": fig.synthetic,
+                             "period": fig.period},
                             overwrite=view["overwrite"], actor=state.actor())
         except store.NameExists as exc:
             say("error", t("tl_name_exists", name=esc(exc.name), version=exc.version))
@@ -209,17 +210,38 @@ def _compare_tab(view: session.PageState, db: store.Store, listed: list[str], vi
                               columns=[t("tl_col_code"), t("tl_col_name"), t("tl_list")]), hide_index=True)
 
 
+def opened_list(view: session.PageState, db: store.Store | None, listed: list[str]):
+    """The saved list the page has open (its name is in the URL), or None."""
+    return db.open(view["list"]) if db is not None and view["list"] in listed else None
+
+
+def effect_panel(view: session.PageState, db: store.Store | None, listed: list[str]):
+    """Did outreach reach its targets? The opened list's villages against comparable ones."""
+    from . import target_effect
+    t, lang = state.translator()
+    if db is None or not listed:
+        return None
+    st.subheader(t("ef_title"))
+    opened = opened_list(view, db, listed)
+    if opened is None:
+        st.caption(t("ef_open_list"))
+        return None
+    return target_effect.draw(opened, view, lang)
+
+
 def exports(view: session.PageState, db: store.Store | None, listed: list[str], fig: Figures, village,
-            selected: list[str], settings: Settings, table, path_codes: list[str], bset: BoundarySet) -> None:
-    """CSV, XLSX, PNG and HTML of the selection, made when clicked; the opened list's name in them."""
+            selected: list[str], settings: Settings, table, path_codes: list[str], bset: BoundarySet,
+            effect=None) -> None:
+    """CSV, XLSX, PNG, HTML and PDF of the selection, made when clicked; the opened list's name
+    (and its effect since it was saved) in them."""
     t, lang = state.translator()
     names = bset.names()
     st.subheader(t("tl_exports"))
     e = st.columns([1.4, 1, 1, 1, 1, 1])
     small = view.widget(e[0].number_input, "suppress", t("tl_suppress"), min_value=0, max_value=100,
                         help=t("tl_suppress_help"))
-    opened = db.open(view["list"]) if db is not None and view["list"] in listed else None
-    header = dict(list_name=opened.name, author=opened.author, note=opened.note) if opened else {}
+    opened = opened_list(view, db, listed)
+    header = dict(list_name=opened.name, author=opened.author, note=opened.note, effect=effect) if opened else {}
     stem = (names_mod.safe_filename(opened.name, "target-list") if opened else "target-list") + \
         ("-synthetic" if fig.synthetic else "")
     args = (village, selected, settings, fig.provenance, lang, names, small)

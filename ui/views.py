@@ -59,9 +59,21 @@ def areas() -> PageState:
     ])
 
 
+def upload_periods(today=None) -> list[str]:
+    """The months a file without a period column may be given at upload: the current month
+    first, then the 35 before it (a month after the current one is never a choice)."""
+    from geo.figures.history import month_index, period_of_index
+    from geo.figures.validation import current_month
+    now = month_index(current_month(today))
+    return [period_of_index(now - i) for i in range(36)]
+
+
 def figures() -> PageState:
-    """The data page: what the user types to save a dataset and manage saved ones (not in the URL)."""
+    """The data page: what the user types to save a dataset and manage saved ones (not in the URL).
+
+    ``period``: the month of a file without a period column ("" = the current month)."""
     return PageState("figures", [
+        Field("period", "", str, choices=lambda: ["", *upload_periods()], param=None),
         Field("name", "", str, param=None), Field("overwrite", False, bool, param=None),
         Field("pick", 0, int, lo=0, param=None), Field("new_name", "", str, param=None),
         Field("delete_sure", False, bool, param=None), Field("saved_open", True, bool, param=None),
@@ -92,6 +104,7 @@ def targets(bset: BoundarySet) -> PageState:
         Field("open_pick", "", str, param=None), Field("version", 0, int, lo=0, param=None),
         Field("cmp_a", "", str, param=None), Field("cmp_b", "", str, param=None),
         Field("del_pick", "", str, param=None), Field("del_sure", False, bool, param=None),
+        Field("effect_from", "", str, param="tl_effect_from"),  # "" = the list's own baseline
     ])
 
 

@@ -1,7 +1,9 @@
 """Did outreach reach its targets? The change in a saved target list's villages since the list
 was saved, beside the change in comparable villages that were not on it.
 
-- **Baseline**: the latest period *before the month the list was saved* (a list saved on
+- **Baseline**: the period of the figures the list was made from (saved with the list), when
+  the history holds it; for lists saved without it, the latest period *before the month the
+  list was saved* (a list saved on
   15 February 2026 is compared from the January 2026 figures: February's figures, taken at the
   end of the month, already hold two weeks of the outreach). When no period is that early,
   the earliest period is the baseline and ``baseline_after_saved`` says so.
@@ -78,6 +80,7 @@ class Effect:
     targeted: Group
     comparable: Group
     pairs: pd.DataFrame  # code (targeted), match (comparable), regency_code, rate_before of both
+    villages: pd.DataFrame = field(default_factory=pd.DataFrame)  # every listed village's change (code, ...)
     unmatched: list[str] = field(default_factory=list)  # targeted, no comparable village within the caliper
     no_data: list[str] = field(default_factory=list)  # targeted, without figures in both periods
     baseline_after_saved: bool = False
@@ -93,12 +96,15 @@ class Effect:
                 "baseline_after_saved": self.baseline_after_saved, "matches": MATCHES, "caliper_pp": CALIPER_PP}
 
 
-def baseline_period(saved_at: str, periods) -> tuple[str | None, bool]:
-    """The latest period before the month of ``saved_at`` (ISO time), or the earliest period
-    with True (the baseline is not before the list)."""
+def baseline_period(saved_at: str, periods, made_from: str | None = None) -> tuple[str | None, bool]:
+    """The period the list was made from (``made_from``, saved with the list) when the history
+    holds it; else the latest period before the month of ``saved_at`` (ISO time); else the
+    earliest period with True (the baseline is not before the list)."""
     ps = sorted(periods)
     if not ps:
         return None, False
+    if made_from in ps:
+        return made_from, False
     month = str(saved_at)[:7]
     earlier = [p for p in ps if p < month]
     return (earlier[-1], False) if earlier else (ps[0], True)
@@ -137,4 +143,6 @@ def effect(before: pd.DataFrame, after: pd.DataFrame, codes, saved_at: str, peri
     no_data = sorted(listed & set(t.loc[~ok, "code"]) | (listed - set(t["code"])))
     return Effect(before=periods[0], after=periods[1], saved_at=saved_at, segment=segment,
                   targeted=_group(matched_targets), comparable=_group(comparable), pairs=pairs,
+                  villages=t[on][["code", "rate_before", "rate_after", "change_pp", "new_enrolled"]]
+                  .reset_index(drop=True),
                   unmatched=unmatched, no_data=no_data, baseline_after_saved=baseline_after_saved)

@@ -29,9 +29,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.core import codes
 from geo.core.provenance import Provenance
 from geo.core.schema import LEVEL_ORDER
-from geo.analysis.frames import aggregate
 from geo.figures.history import History, month_index
 
 TARGET = 73.86  # % (geo/core/reference_figures.csv: target_coverage_rate 2026-12-31)
@@ -164,19 +164,7 @@ def progress(history: History, layers: dict[str, gpd.GeoDataFrame], level: str =
     provinces = tuple(history.provinces) or tuple(sorted({str(c)[:2] for p in hist.periods
                                                          for c in hist.for_period(p).data["code"]}))
     prov_layers = {lv: layer[layer["province_code"].isin(provinces)] for lv, layer in layers.items()}
-    # counts[level][code] = ({period: workers}, {period: covered})
-    counts: dict[str, dict[str, tuple[dict[str, int], dict[str, int]]]] = {}
-    for p in hist.periods:
-        fig = hist.for_period(p)
-        data = fig.data[fig.data["code"].astype(str).str[:2].isin(provinces)]
-        if fig.level not in prov_layers or "workers" not in data or "covered" not in data:
-            continue
-        for lv, frame in aggregate(data, fig.level, prov_layers).items():
-            ok = frame[frame["workers"].notna() & frame["covered"].notna()]
-            slot = counts.setdefault(lv, {})
-            for code, w, c in zip(ok["code"].astype(str), ok["workers"], ok["covered"]):
-                ws, cs = slot.setdefault(code, ({}, {}))
-                ws[p], cs[p] = int(w), int(c)
+    counts = _counts(hist, provinces)
     names = province_names or {}
     out: list[AreaProgress] = []
     for prov in provinces:
@@ -189,6 +177,40 @@ def progress(history: History, layers: dict[str, gpd.GeoDataFrame], level: str =
             out.append(_one_area(code, name, level, counts, target, deadline))
     return Progress(provinces=provinces, level=level, periods=hist.periods, target=float(target),
                     deadline=deadline, areas=tuple(out), provenance=hist.provenance)
+
+
+def _counts(hist: History, provinces: tuple[str, ...]) -> dict:
+    """``counts[level][code] = ({period: workers}, {period: covered})``: every period's counts
+    summed up the hierarchy in one grouping (the sums of ``frames.aggregate``: each column over
+    the parts that report it, so the map and this agree), for areas at or above each period's
+    level. One groupby for all periods: ``aggregate`` per period took ~0.25 s each."""
+    parts = []
+    for p in hist.periods:
+        fig = hist.for_period(p)
+        d = fig.data
+        if "workers" not in d or "covered" not in d or fig.level not in LEVEL_ORDER:
+            continue
+        d = d[d["code"].astype(str).str[:2].isin(provinces)]
+        parts.append(pd.DataFrame({"code": d["code"].astype(str).values, "period": p,
+                                   "depth": LEVEL_ORDER.index(fig.level),
+                                   "workers": d["workers"].to_numpy(dtype=float, na_value=np.nan),
+                                   "covered": d["covered"].to_numpy(dtype=float, na_value=np.nan)}))
+    counts: dict = {}
+    if not parts:
+        return counts
+    long = pd.concat(parts, ignore_index=True)
+    for depth, level in enumerate(LEVEL_ORDER):
+        sub = long[long["depth"] >= depth]
+        if sub.empty:
+            continue
+        sums = (sub.assign(area=codes.ancestors_at(sub["code"], level)).dropna(subset=["area"])
+                .groupby(["area", "period"], sort=True)[["workers", "covered"]].sum(min_count=1))
+        sums = sums[sums["workers"].notna() & sums["covered"].notna()]  # counts below 2**53: exact in floats
+        slot = counts.setdefault(level, {})
+        for (code, p), w, c in zip(sums.index, sums["workers"].tolist(), sums["covered"].tolist()):
+            ws, cs = slot.setdefault(code, ({}, {}))
+            ws[p], cs[p] = int(w), int(c)
+    return counts
 
 
 def _one_area(code: str, name: str, level: str, counts: dict, target: float, deadline: str) -> AreaProgress:

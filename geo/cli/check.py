@@ -22,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", help="CSV or XLSX file of figures")
     add_province(p)
     p.add_argument("--sheet", default=None, help="XLSX sheet to read (default: the first)")
+    p.add_argument("--period", default=None, metavar="PERIOD",
+                   help="the period of a file without a period column (default: the current month)")
     p.add_argument("--report", default=None, metavar="OUT.csv", help="write the per-row join report as CSV")
     add_json(p)
     p.set_defaults(handler=run)
@@ -49,11 +51,15 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return fail(args, f"cannot read {path}: {exc.strerror or exc}", 2)
     try:
+        period = figures.check_period(args.period) if args.period else None
+    except ValueError as exc:
+        return fail(args, f"--period: {exc}", 2)
+    try:
         provinces = resolve_provinces(args)
         bset = boundaries.load(provinces)
     except (upstream.SourceError, ValueError, OSError) as exc:
         return fail(args, f"boundaries: {exc}", 2)
-    checked = pipeline.check_file(data, path.name, bset.full, provinces, sheet=args.sheet)
+    checked = pipeline.check_file(data, path.name, bset.full, provinces, sheet=args.sheet, period=period)
     if checked.status == pipeline.UNREADABLE:
         return fail(args, f"{path.name}: {checked.error}", 2)
     if checked.result is None:

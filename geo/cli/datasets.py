@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--province", default="51")
     a.add_argument("--sheet", default=None)
     a.add_argument("--overwrite", action="store_true", help="add a version to an existing dataset")
+    a.add_argument("--period", default=None, help="the period of a file without a period column (default: this month)")
     add_actor(a)
     add_json(a)
     a = acts.add_parser("rename", help="rename a dataset")
@@ -110,7 +111,10 @@ def _load(args: argparse.Namespace):
         bset = boundaries.load(provinces)
     except (upstream.SourceError, ValueError, OSError) as exc:
         return fail(args, f"boundaries: {exc}", 2)
-    checked = pipeline.check_file(data, path.name, bset.full, provinces, sheet=args.sheet)
+    try:
+        checked = pipeline.check_file(data, path.name, bset.full, provinces, sheet=args.sheet, period=args.period)
+    except ValueError as exc:  # --period not a month, or in the future
+        return fail(args, f"--period: {exc}", 2)
     if checked.error is not None:
         return fail(args, f"{path.name}: {checked.error}", checked.status)
     if checked.figures is None:

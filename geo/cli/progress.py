@@ -22,6 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("progress", help="coverage per period against the target: pace needed, recent pace, on track")
     p.add_argument("files", nargs="*", metavar="FILE", help="CSV or XLSX files of figures (one or several periods)")
     p.add_argument("--demo", action="store_true", help="use the synthetic demo history (2025-12 to last month)")
+    p.add_argument("--saved", action="store_true",
+                   help="use the periods saved in the database (the app's history of the provinces)")
+    p.add_argument("--database", default=None, help="database URL for --saved (default $GEO_DATABASE_URL or "
+                                                    "data/targets.sqlite)")
     add_province(p)
     p.add_argument("--level", default="regency", choices=["regency", "district", "village"],
                    help="the areas listed after the province (default regency)")
@@ -38,8 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _options(args: argparse.Namespace) -> dict:
     """The checked options (ValueError with what is wrong: exit 2)."""
     from geo.analysis import progress
-    if bool(args.files) == bool(args.demo):
-        raise ValueError("give FILE... or --demo (not both)")
+    if sum((bool(args.files), bool(args.demo), bool(args.saved))) != 1:
+        raise ValueError("give FILE..., --demo or --saved (one of them)")
     out = {}
     for key in ("start", "end"):
         value = getattr(args, key)
@@ -70,6 +74,20 @@ def run(args: argparse.Namespace) -> int:
     if args.demo:
         from geo.figures import demo_history
         history = demo_history.demo_history(bset)
+    elif args.saved:
+        from geo.outputs import store
+        try:
+            db = store.Store(args.database)
+        except Exception as exc:  # noqa: BLE001 - one line, no traceback
+            return fail(args, f"cannot open the database: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}", 2)
+        try:
+            history = db.saved_history(provinces)
+        except store.StoreError as exc:
+            return fail(args, exc.text("en"), 1)
+        finally:
+            db.dispose()
+        if not history.periods:
+            return fail(args, f"no saved period for province {','.join(provinces)} in the database", 1)
     else:
         parts = []
         for name in args.files:

@@ -9,10 +9,11 @@ The names below are the stage's public API, so callers write ``figures.read_tabl
 from geo.figures.columns import CANONICAL, PAIRS, TEXT_COLUMNS, guess_mapping, header_key
 from geo.figures.model import Figures
 from geo.figures.reading import FiguresError, Limits, RawTable, cell_text, message, read_table, xlsx_sheets
-from geo.figures.validation import (COUNT_MAX, PROBLEM_COLUMNS, TOTAL_NAMES, Validated, check_mapping, compact_name,
-                                    parse_count, parse_period, problems_frame, template, validate)
+from geo.figures.validation import (COUNT_MAX, PROBLEM_COLUMNS, TOTAL_NAMES, Validated, check_mapping, check_period,
+                                    compact_name, current_month, parse_count, parse_period, problems_frame, template,
+                                    validate)
 
 __all__ = ["CANONICAL", "PAIRS", "TEXT_COLUMNS", "guess_mapping", "header_key", "Figures", "FiguresError", "Limits",
            "RawTable", "cell_text", "message", "read_table", "xlsx_sheets", "COUNT_MAX", "PROBLEM_COLUMNS",
-           "TOTAL_NAMES", "Validated", "check_mapping", "compact_name", "parse_count", "parse_period",
+           "TOTAL_NAMES", "Validated", "check_mapping", "compact_name", "parse_count", "parse_period", "check_period", "current_month",
            "problems_frame", "template", "validate"]

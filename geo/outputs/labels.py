@@ -36,6 +36,10 @@ def heading(column: str, lang: str) -> str:
         return i18n.t("tl_col_uncovered_seg", lang, segment=i18n.t(f"seg_{column[10:]}", lang))
     if f"canon_{column}" in i18n.strings():
         return i18n.t(f"canon_{column}", lang)
+    for prefix, key in (("change_pp_", "tl_col_change_since"), ("new_enrolled_", "tl_col_new_enrolled_since")):
+        periods = column[len(prefix):].split("_") if column.startswith(prefix) else []
+        if len(periods) == 2:  # a list's effect since its baseline period (geo.analysis.outreach)
+            return i18n.t(key, lang, before=periods[0], after=periods[1])
     return column
 
 

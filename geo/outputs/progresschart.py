@@ -77,6 +77,8 @@ def altair_chart(data: ChartData, lang: str, height: int = 320):
                            label=lambda d: [i18n.fmt_pct(v, lang, 2) for v in d["coverage_rate"]],
                            when=lambda d: [i18n.fmt_period(p, lang) for p in d["period"]])
     area = alt.Color("name:N", title=t("pg_area"))
+    dash = {t("pg_real_file"): [1, 0], t("pg_synthetic"): [5, 3]}
+    kinds = [k for k in dash if (s["kind"] == k).any()] or [t("pg_real_file")]
     tooltip = [alt.Tooltip("name:N", title=t("pg_area")), alt.Tooltip("when:N", title=t("pg_period")),
                alt.Tooltip("label:N", title=t("pg_rate")), alt.Tooltip("kind:N", title=t("pg_kind"))]
     y = alt.Y("coverage_rate:Q", title=t("pg_rate"), scale=alt.Scale(zero=False))
@@ -84,7 +86,7 @@ def altair_chart(data: ChartData, lang: str, height: int = 320):
     lines = alt.Chart(s).mark_line(point=True).encode(
         x=x, y=y, color=area, tooltip=tooltip,
         strokeDash=alt.StrokeDash("kind:N", title=t("pg_kind"),
-                                  scale=alt.Scale(domain=[t("pg_real_file"), t("pg_synthetic")], range=[[1, 0], [5, 3]])))
+                                  scale=alt.Scale(domain=kinds, range=[dash[k] for k in kinds])))
     tl = target_line(data)
     if not data.paths:  # one horizontal target line from the first period to the deadline
         first = data.series["period"].min() if len(data.series) else data.deadline

@@ -24,7 +24,7 @@ def settings_text(settings: targeting.Settings, lang: str) -> str:
 def header_lines(settings: targeting.Settings, provenance: Provenance, lang: str,
                  budget: targeting.Budget | None = None, list_name: str | None = None,
                  author: str | None = None, note: str | None = None, suppress: int = 0,
-                 when: dt.date | None = None) -> list[str]:
+                 when: dt.date | None = None, effect=None) -> list[str]:
     """The block above an exported table: what it is, where from, when, with which settings."""
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     lines = [t("tl_export_title") + (f": {list_name}" if list_name else "")]
@@ -43,17 +43,32 @@ def header_lines(settings: targeting.Settings, provenance: Provenance, lang: str
         lines.append(f"{t('tl_note')}: {' '.join(str(note).split())}")
     if suppress:
         lines.append(t("tl_export_suppressed", k=int(suppress)))
+    if effect is not None:
+        lines += effect_lines(effect, lang)
     return lines
 
 
+def effect_lines(effect, lang: str) -> list[str]:
+    """Did outreach reach its targets (a :class:`geo.analysis.outreach.Effect`), in two lines."""
+    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    P = lambda p: i18n.fmt_period(p, lang)  # noqa: E731
+    return [t("ef_export_line", before=P(effect.before), after=P(effect.after),
+              targeted=i18n.fmt_pp(effect.targeted.change_pp, lang, 2), n=effect.targeted.villages,
+              comparable=i18n.fmt_pp(effect.comparable.change_pp, lang, 2), m=effect.comparable.villages,
+              difference=i18n.fmt_pp(effect.difference_pp, lang, 2)),
+            t("ef_export_rule")]
+
+
 def target_list_frame(frame: pd.DataFrame, selected: list[str], settings: targeting.Settings,
-                      names: dict[str, str] | None = None, suppress: int = 0) -> pd.DataFrame:
+                      names: dict[str, str] | None = None, suppress: int = 0, effect=None) -> pd.DataFrame:
     """One row per selected village (in the order given) with its budget line.
 
     Columns: code, name, district, regency, workers, covered, coverage_rate (%, all workers),
     uncovered (chosen segments), uncovered_<segment> for each chosen segment, enrolled
     (expected, whole people: uptake x uncovered rounded once per segment), budget_rp (non-wage
-    enrolled x premium x months); their sums are :func:`targeting.budget`'s totals.
+    enrolled x premium x months); their sums are :func:`targeting.budget`'s totals. With an
+    ``effect`` (:class:`geo.analysis.outreach.Effect`) also each village's change in coverage
+    rate and net new enrolments since the list's baseline period.
     """
     settings = settings.checked()
     table = targeting.village_table(frame, settings, names).set_index("code")
@@ -74,36 +89,41 @@ def target_list_frame(frame: pd.DataFrame, selected: list[str], settings: target
         .where(t["uncovered"].notna().values).values
     for c in ["workers", "covered", "uncovered", "enrolled", "budget_rp"] + [f"uncovered_{s}" for s in settings.segments]:
         out[c] = out[c].astype("Int64")
+    if effect is not None:  # the change of each village since the list's baseline
+        ch = effect.villages.set_index("code")
+        out[f"change_pp_{effect.before}_{effect.after}"] = out["code"].map(ch["change_pp"]).round(2)
+        out[f"new_enrolled_{effect.before}_{effect.after}"] = out["code"].map(ch["new_enrolled"]).astype("Int64")
     if suppress:
         seg_cols = [f"uncovered_{s}" for s in settings.segments]
-        out = suppress_small(out, ["workers", "covered", "uncovered"] + seg_cols, suppress,
-                             derived={"coverage_rate": ["workers", "covered"],
-                                      "enrolled": ["uncovered"] + seg_cols,
-                                      "budget_rp": ["uncovered"] + seg_cols})
+        since = [c for c in out if c.startswith("new_enrolled_")]
+        derived = {"coverage_rate": ["workers", "covered"], "enrolled": ["uncovered"] + seg_cols,
+                   "budget_rp": ["uncovered"] + seg_cols}
+        derived.update({c: ["workers", "covered"] for c in out if c.startswith("change_pp_")})
+        out = suppress_small(out, ["workers", "covered", "uncovered"] + seg_cols + since, suppress, derived=derived)
     return out
 
 
 def target_list_csv(frame: pd.DataFrame, selected: list[str], settings: targeting.Settings,
                     provenance: Provenance, lang: str, names: dict[str, str] | None = None, suppress: int = 0,
-                    **header) -> bytes:
+                    effect=None, **header) -> bytes:
     """The target list as CSV bytes: the header block, the headings in ``lang``, the row of
     machine column names (``code``, ``budget_rp``, ...) for scripts, then one row per village."""
-    df = target_list_frame(frame, selected, settings, names, suppress)
+    df = target_list_frame(frame, selected, settings, names, suppress, effect)
     b = targeting.budget(frame, selected, settings)
-    lines = header_lines(settings, provenance, lang, b, suppress=suppress, **header)
+    lines = header_lines(settings, provenance, lang, b, suppress=suppress, effect=effect, **header)
     lines.append(i18n.t("csv_keys_note", lang))
     return tabular.to_csv_bytes(labels.for_people(df, lang), lines, keys=list(df.columns))
 
 
 def target_list_xlsx(frame: pd.DataFrame, selected: list[str], settings: targeting.Settings,
                      provenance: Provenance, lang: str, names: dict[str, str] | None = None, suppress: int = 0,
-                     **header) -> bytes:
+                     effect=None, **header) -> bytes:
     """The target list as an XLSX workbook (string cells for text, codes as text): the list
     with headings in ``lang`` on the first sheet, the same table with machine column names on
     the sheet ``data``."""
-    df = target_list_frame(frame, selected, settings, names, suppress)
+    df = target_list_frame(frame, selected, settings, names, suppress, effect)
     b = targeting.budget(frame, selected, settings)
-    lines = header_lines(settings, provenance, lang, b, suppress=suppress, **header)
+    lines = header_lines(settings, provenance, lang, b, suppress=suppress, effect=effect, **header)
     lines.append(i18n.t("xl_data_sheet_note", lang))
     return tabular.to_xlsx_bytes(labels.for_people(df, lang), lines, sheet_name=i18n.t("fn_target_list", lang),
                                  machine=df, machine_sheet="data")
