@@ -5,7 +5,7 @@ from streamlit_folium import st_folium
 from geo.analysis import classify, indicators, profile
 from geo.boundaries import upstream
 from geo.core import i18n, schema
-from geo.outputs import choropleth, export, maps, tables, viewport
+from geo.outputs import choropleth, export, labels, maps, tables, viewport
 from ui import session, state, views
 from ui.text import esc
 
@@ -84,7 +84,10 @@ with left:
         st.caption(t("ex_overview_note", areas=i18n.fmt_num(len(choropleth.subset(frame, map_view)), lang)))
     st.caption(t("boundaries_source", commit=upstream.UPSTREAM_COMMIT[:10]))
     d = st.columns(3)
-    stem = f"peta_{map_view.level}_{map_view.indicator}_{map_view.segment}" + ("_sintetis" if fig.synthetic else "")
+    # the file name in the language: peta_desa-kelurahan_tingkat-cakupan_semua-pekerja_sintetis.png
+    stem = labels.file_stem(lang, t("fn_map"), t(f"level_{map_view.level}"),
+                            t(f"ind_{map_view.indicator}", target=i18n.fmt_pct(map_view.target, lang, 2)),
+                            t(f"seg_{map_view.segment}"), synthetic=fig.synthetic)
     d[0].download_button(t("download_png"), lambda: export.snapshot_png(frame, map_view, bset, fig.provenance), f"{stem}.png", "image/png",
                          key="ex_png", on_click="ignore")
     d[1].download_button(t("download_html"), lambda: export.snapshot_html(frame, map_view, bset, fig.provenance), f"{stem}.html", "text/html",

@@ -7,7 +7,7 @@ from geo.analysis import targeting
 from geo.analysis.targeting import Settings
 from geo.core import i18n, schema
 from geo.core import names as names_mod
-from geo.outputs import export, maps, store, tables, targetlist, targetmap
+from geo.outputs import export, labels, maps, store, tables, targetlist, targetmap
 from ui import session, state, views
 from ui.text import esc
 
@@ -318,8 +318,8 @@ small = view.widget(e[0].number_input, "suppress", t("tl_suppress"), min_value=0
                     help=t("tl_suppress_help"))
 opened = db.open(view["list"]) if db is not None and view["list"] in listed else None
 header = dict(list_name=opened.name, author=opened.author, note=opened.note) if opened else {}
-stem = (names_mod.safe_filename(opened.name, "target-list") if opened else "target-list") + \
-    ("-synthetic" if fig.synthetic else "")
+stem = labels.file_stem(lang, names_mod.safe_filename(opened.name, t("fn_target_list")) if opened
+                        else t("fn_target_list"), synthetic=fig.synthetic)
 args = (village, selected, settings, fig.provenance, lang, names, small)
 e[1].download_button(t("tl_download_csv"), lambda: targetlist.target_list_csv(*args, **header),
                      file_name=stem + ".csv", mime="text/csv", disabled=not selected, on_click="ignore")
@@ -327,8 +327,8 @@ e[2].download_button(t("tl_download_xlsx"), lambda: targetlist.target_list_xlsx(
                      file_name=stem + ".xlsx", disabled=not selected, on_click="ignore",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 map_args = (bset, table, selected, path.codes, lang, fig.provenance)
-e[3].download_button(t("tl_download_png"), lambda: export.selection_png(*map_args), file_name=stem + "-map.png",
+e[3].download_button(t("tl_download_png"), lambda: export.selection_png(*map_args), file_name=f"{stem}_{t('fn_map')}.png",
                      mime="image/png", on_click="ignore")
 e[4].download_button(t("tl_download_html"), lambda: export.selection_html(*map_args, small),
-                     file_name=stem + "-map.html", mime="text/html", on_click="ignore")
+                     file_name=f"{stem}_{t('fn_map')}.html", mime="text/html", on_click="ignore")
 view.write_url()

@@ -73,10 +73,11 @@ def snapshot_html(frame: gpd.GeoDataFrame, view, bset: BoundarySet, provenance: 
     return choropleth.snapshot_html(frame, view.checked(), bset, provenance)
 
 
-def map_html(m) -> str:
-    """Any map built with :mod:`geo.maps` (e.g. the cluster map) as a standalone HTML file."""
+def map_html(m, title: str | None = None, lang: str | None = None) -> str:
+    """Any map built with :mod:`geo.maps` (e.g. the cluster map) as a standalone HTML file,
+    with its ``<title>`` in ``lang``."""
     from geo.outputs import maps
-    return maps.render_standalone(m)
+    return maps.render_standalone(m, title, lang)
 
 
 def selection_png(bset: BoundarySet, table: pd.DataFrame, selected: list[str], path: list[str], lang: str,
@@ -97,4 +98,7 @@ def selection_html(bset: BoundarySet, table: pd.DataFrame, selected: list[str], 
     from geo.outputs import maps
     m = maps.base_map(tuple(bset.web["regency"].total_bounds), "light")
     targetmap.selection_layers(bset, table, selected, path, lang, provenance, suppress).add_to(m)
-    return map_html(m)
+    title = i18n.t("html_title_map", lang, title=i18n.t("tl_map_title", lang), app=i18n.t("app_title", lang))
+    if provenance.synthetic:
+        title += f" ({provenance.label(lang)})"
+    return map_html(m, title, lang)
