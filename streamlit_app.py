@@ -1,10 +1,12 @@
 """Router: one sidebar for every page, the shared view in the URL, then the page the user picked."""
 import streamlit as st
 
-from ui import session, sidebar, state
+from ui import session, sidebar, state, style
 
 st.set_page_config(page_title="Jamsostek coverage map", page_icon=":material/map:", layout="wide")
 sidebar.draw()
+style.inject(state.lang())
+st.set_page_config(page_title=state.t("app_title"))  # the browser tab in the chosen language
 state.dataset_meta()  # a link to a dataset that no longer exists says so below, on any page
 state.write_url()
 if text := session.notice_text(state.app().notices, state.lang()):
