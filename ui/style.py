@@ -28,10 +28,13 @@ CSS = f"""
 [data-testid="stCheckbox"] label p, [data-testid="stMarkdownContainer"] p {{
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   overflow-wrap: anywhere; }}
-/* select boxes and multiselect tags show the whole option (long segment names) */
-[data-baseweb="select"] [title], [data-baseweb="select"] div[value] {{ white-space: normal !important; }}
-[data-baseweb="tag"] {{ max-width: none !important; height: auto !important; }}
-[data-baseweb="tag"] span {{ white-space: normal !important; overflow: visible !important;
+/* multiselect tags wrap onto more lines and show the whole option (long segment names) */
+[data-testid="stMultiSelectTagsContainer"], [data-testid="stMultiSelectTagsContainer"] > span[role="group"] {{
+  flex-wrap: wrap !important; overflow: visible !important; height: auto !important; max-height: none !important;
+  mask-image: none !important; -webkit-mask-image: none !important; }}
+[data-testid="stMultiSelect"] [role="group"] {{ height: auto !important; max-height: none !important; }}
+[data-tag] {{ max-width: 100% !important; height: auto !important; }}
+[data-tag] > span[title] {{ white-space: normal !important; overflow: visible !important;
   text-overflow: clip !important; max-width: none !important; }}
 </style>
 """
