@@ -1,11 +1,13 @@
 """Router: one sidebar for every page, the shared view in the URL, then the page the user picked."""
 import streamlit as st
 
-from ui import auth, printing, session, sidebar, state
+from ui import auth, printing, session, sidebar, state, style
 
 st.set_page_config(page_title="Jamsostek coverage map", page_icon=":material/map:", layout="wide")
 printing.inject()  # @media print: map and figures only, on A4
 sidebar.draw()
+style.inject(state.lang())
+st.set_page_config(page_title=state.t("app_title"))  # the browser tab in the chosen language
 if auth.configured() and auth.current_actor() is None:  # a login is configured: nothing before it
     st.info(state.t("auth_please"), icon=":material/login:")
     st.stop()

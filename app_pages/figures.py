@@ -9,7 +9,7 @@ from geo import figures
 from geo.boundaries import upstream
 from geo.core import i18n
 from geo.figures import join, pipeline
-from geo.outputs import tabular
+from geo.outputs import labels, tabular
 from ui import datasets, state, views
 from ui.text import esc
 
@@ -86,14 +86,19 @@ def templates(provs: tuple[str, ...]) -> tuple[bytes, bytes]:
 
 
 def table(df: pd.DataFrame, columns: list[str]) -> None:
-    """A report table with translated headers (cells are data, shown as text)."""
+    """A report table with translated headers and categories, missing cells empty (cells are
+    data, shown as text)."""
     if df.empty:
         st.caption(t("fig_none"))
         return
+    shown = df[columns].copy()
+    if "score" in shown:  # a score only where a name was matched: empty, never "None"/"<NA>"
+        shown["score"] = [i18n.fmt_num(v, lang) if pd.notna(v) else "" for v in shown["score"]]
+    if "column" in shown:  # the canonical column a problem is in, as people call it
+        shown["column"] = [labels.canonical_label(v, lang) if isinstance(v, str) else "" for v in shown["column"]]
     config = {t(f"fig_col_{c}"): st.column_config.Column(width="large") for c in ("message", "messages", "candidates")}
     config[t("fig_col_row")] = st.column_config.NumberColumn(width="small", format="%d")
-    st.dataframe(df[columns].rename(columns={c: t(f"fig_col_{c}") for c in columns}), hide_index=True,
-                 column_config=config)
+    st.dataframe(labels.for_people(shown, lang), hide_index=True, column_config=config)
 
 
 st.title(t("fig_page_title"))
@@ -130,7 +135,7 @@ with st.expander(t("fig_schema_title")):
     st.markdown(t("fig_schema"))
 tpl_csv, tpl_xlsx = templates(provinces)
 c1, c2, _ = st.columns([1, 1, 2])
-stem = "template_" + "_".join(provinces)
+stem = labels.file_stem(lang, t("fn_template"), *provinces)
 c1.download_button(t("fig_template_csv"), tpl_csv, f"{stem}.csv", "text/csv", key="fig_tpl_csv", on_click="ignore")
 c2.download_button(t("fig_template_xlsx"), tpl_xlsx, f"{stem}.xlsx",
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="fig_tpl_xlsx",
@@ -138,7 +143,7 @@ c2.download_button(t("fig_template_xlsx"), tpl_xlsx, f"{stem}.xlsx",
 
 # The file being checked is kept in the session (not only in the uploader, whose value Streamlit
 # drops when the user visits another page), with the user's corrections to the column mapping.
-upload = st.file_uploader(t("fig_upload"), type=["csv", "xlsx"], key="fig_upload")
+upload = st.file_uploader(t("fig_upload"), type=["csv", "xlsx"], key="fig_upload", help=t("up_help"))
 if upload is not None and (st.session_state.get("fig_file") or {}).get("file_id") != upload.file_id:
     content = upload.getvalue()
     st.session_state["fig_file"] = {"file_id": upload.file_id, "name": upload.name, "data": content,
@@ -157,7 +162,7 @@ if name.lower().endswith(".xlsx"):
     if len(names) > 1:
         key = f"fig_sheet_{digest[:16]}"
         st.session_state[key] = current["sheet"] if current["sheet"] in names else names[0]
-        sheet = st.selectbox(t("fig_sheet"), names, key=key,
+        sheet = st.selectbox(t("fig_sheet"), names, key=key, placeholder=t("ph_choose_one"),
                              on_change=lambda: current.update(sheet=st.session_state[key], mapping=None))
 raw, err = read(data, digest, name, sheet)
 if raw is not None and raw.cells.empty:  # no data row: say so (naming other sheets), as the command line does
@@ -175,14 +180,19 @@ st.text(how)
 ignore = t("fig_ignore")
 guess = {**figures.guess_mapping(raw.columns), **(current["mapping"] or {})}
 examples = [" | ".join(str(v) for v in raw.cells[c].dropna().head(3)) for c in raw.columns]
+# "Read as" offers the columns by the names people use ("Pekerja nelayan"), never the
+# canonical keys (workers_fisher); the editor's key carries the language, so a switch redraws it
+as_label = {c: labels.canonical_label(c, lang) for c in figures.CANONICAL}
+from_label = {v: k for k, v in as_label.items()}
 edited = st.data_editor(
-    pd.DataFrame({"source": raw.columns, "examples": examples, "read_as": [guess.get(c) or ignore for c in raw.columns]}),
+    pd.DataFrame({"source": raw.columns, "examples": examples,
+                  "read_as": [as_label.get(guess.get(c) or "", ignore) for c in raw.columns]}),
     column_config={"source": t("fig_col_source"), "examples": t("fig_col_examples"),
                    "read_as": st.column_config.SelectboxColumn(t("fig_col_read_as"), required=True,
-                                                               options=[ignore, *figures.CANONICAL])},
-    disabled=["source", "examples"], hide_index=True, key=f"fig_map_{digest[:16]}_{sheet}")
+                                                               options=[ignore, *as_label.values()])},
+    disabled=["source", "examples"], hide_index=True, key=f"fig_map_{digest[:16]}_{sheet}_{lang}")
 st.caption(t("fig_mapping_help"))
-mapping = {c: (None if v == ignore else v) for c, v in zip(edited["source"], edited["read_as"])}
+mapping = {c: from_label.get(v) for c, v in zip(edited["source"], edited["read_as"])}
 current["mapping"] = mapping  # the corrections survive other pages
 fatal = figures.check_mapping(mapping, raw.header_row)
 if fatal:
@@ -203,10 +213,10 @@ if err:
 # ---- the join report
 s = result.summary
 st.subheader(t("fig_report_title"))
-labels = [("rows", "fig_rows"), ("matched_by_code", "fig_matched_by_code"), ("matched_by_name", "fig_matched_by_name"),
+metric_labels = [("rows", "fig_rows"), ("matched_by_code", "fig_matched_by_code"), ("matched_by_name", "fig_matched_by_name"),
           ("ambiguous", "fig_ambiguous"), ("unmatched", "fig_unmatched"), ("invalid", "fig_invalid"),
           ("areas_without_figures", "fig_areas_without")]
-for col, (key, label) in zip(st.columns(len(labels)), labels):
+for col, (key, label) in zip(st.columns(len(metric_labels)), metric_labels):
     col.metric(t(label), i18n.fmt_num(s[key], lang))
 st.caption(t("fig_level", level=t(f"level_{s['level']}")))
 if result.figures is not None:
@@ -216,7 +226,6 @@ if result.figures is not None:
 
 report = join.report_table(result, lang)
 problems = join.problems_table(result.problems, lang)
-problems["severity"] = problems["severity"].map(lambda v: t(f"fig_severity_{v}"))
 by_cat = {c: report[report["category"] == c] for c in join.CATEGORIES}
 without = result.areas_without_figures.copy()
 for lv in ("district", "regency"):
@@ -238,14 +247,21 @@ with tabs[4]:
 with tabs[5]:
     table(without, [c for c in ("code", "name", "district", "regency") if c in without])
 
-header = [t("fig_report_header", source=name)]
+header = [t("fig_report_header", source=name), t("csv_keys_note")]
 stem = re.sub(r"[^A-Za-z0-9_-]+", "_", name.rsplit(".", 1)[0])[:40] or "figures"
+
+
+def people_csv(df: pd.DataFrame, own: set[str] = frozenset()) -> bytes:
+    """A report as CSV: headings and categories in the language, the machine names under them."""
+    return tabular.to_csv_bytes(labels.for_people(df, lang, keep=set(own)), header, keys=[str(c) for c in df.columns])
+
+
 d1, d2 = st.columns(2)
-d1.download_button(t("fig_download_report"), lambda: tabular.to_csv_bytes(report, header),  # made when clicked
-                   f"{stem}_join_report.csv", "text/csv", key="fig_dl_report", on_click="ignore")
+d1.download_button(t("fig_download_report"), lambda: people_csv(report),  # made when clicked
+                   f"{stem}_{t('fn_join_report')}.csv", "text/csv", key="fig_dl_report", on_click="ignore")
 d2.download_button(t("fig_download_rejected"),
-                   lambda: tabular.to_csv_bytes(join.rejected_rows(result, raw.cells, lang), header),
-                   f"{stem}_rejected_rows.csv", "text/csv", key="fig_dl_rejected", on_click="ignore")
+                   lambda: people_csv(join.rejected_rows(result, raw.cells, lang), set(raw.cells.columns)),
+                   f"{stem}_{t('fn_rejected_rows')}.csv", "text/csv", key="fig_dl_rejected", on_click="ignore")
 
 if result.figures is None:
     st.error(t("fig_use_none"))

@@ -67,7 +67,7 @@ view.widget(f[0].selectbox, "regency", t("tl_regency"), options=["", *regencies]
 view.widget(f[1].selectbox, "district", t("tl_district"), options=["", *districts], format_func=area_name)
 view.widget(f[2].number_input, "min_uncovered", t("tl_min_uncovered"), min_value=0, max_value=10_000_000, step=50)
 view.widget(f[3].toggle, "only_hh", t("tl_only_hh"), help=t("tl_only_hh_help"))
-view.widget(f[4].selectbox, "sort", t("tl_sort"), options=targeting.SORTS, format_func=lambda s: t("tl_col_" + s))
+view.widget(f[4].selectbox, "sort", t("tl_sort"), options=targeting.SORTS, format_func=lambda s: t("tl_sort_" + s))
 view.widget(f[5].toggle, "descending", t("tl_descending"))
 if view["only_hh"] and robust_hh is None:
     st.warning(t("tl_hh_unavailable"))

@@ -252,3 +252,16 @@ def test_target_list_csv_reads_in_the_language_and_by_key(lang):
     back = tabular.read_keyed_csv(data)  # what a script does, whatever the language
     assert list(back.columns) == list(targetlist.target_list_frame(f, list(f["code"]), s).columns)
     assert list(back["code"]) == list(f["code"]) and "budget_rp" in back and "uncovered_farmer" in back
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_exported_html_has_a_title_and_language(lang, bali):
+    import re
+    from geo.core import i18n
+    from geo.figures import demo
+    village = frames.build_frames(bali.full, demo.demo_figures(bali))["regency"]
+    html = export.snapshot_html(village, choropleth.View(level="regency", lang=lang), bali,
+                                Provenance(source="demo", synthetic=True))
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert i18n.t("ind_coverage_rate", lang) in title and i18n.t("app_title", lang) in title
+    assert f'<html lang="{lang}">' in html

@@ -123,7 +123,8 @@ def test_numeric_extremes_on_the_page_are_invalid_rows_with_their_cell(name, bui
     assert int(m["Rows"]) == sum(int(m[k]) for k in cats)
     problems = at.dataframe[1].value
     got = list(zip(problems["Row"].tolist(), problems["Column"].tolist(), problems["Message"].tolist()))
-    assert got == [(row, col, msg) for row, col, _, msg in expected()]
+    from geo.outputs.labels import canonical_label  # the column as people call it, in the language
+    assert got == [(row, canonical_label(col, "en"), msg) for row, col, _, msg in expected()]
     at.button(key="fig_use").click().run()  # the usable rows can still be used
     assert not at.exception
 
@@ -149,7 +150,7 @@ def test_hostile_names_are_reported_as_text_and_every_row_is_counted():
     problems = at.dataframe[1].value
     assert problems["Row"].tolist() == [3, 4, 5, 6]
     assert problems["Message"].tolist()[:3] == [f'Name "{h}" matches no official area.' for h in HOSTILE]
-    assert problems["Column"].tolist()[3] == "workers"  # "1,5": a fractional count
+    assert problems["Column"].tolist()[3] == "Workers (all)"  # "1,5": a fractional count, in "workers"
     unmatched = next(d.value for d in at.dataframe if "Name in file" in d.value.columns
                      and "Candidates" in d.value.columns)
     assert unmatched["Name in file"].tolist() == HOSTILE  # exactly as written: data, not markup

@@ -67,7 +67,7 @@ def on_targets(j: Journey) -> None:
     j.number(t("tl_uptake"), 60)
     j.number(t("tl_months"), 6)
     j.choose(t("tl_regency"), "Kabupaten Karangasem")
-    j.choose(t("tl_sort"), t("tl_col_name"))
+    j.choose(t("tl_sort"), t("tl_sort_name"))
     j.toggle(t("tl_descending"))
     j.click(t("tl_select_shown"))
 

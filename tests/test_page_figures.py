@@ -100,15 +100,16 @@ def test_messy_file_report_on_the_page():
     assert (m["Rows"], m["Matched by code"], m["Matched by name"], m["Ambiguous"], m["Unmatched"], m["Invalid"]) == \
         ("13", "4", "2", "1", "1", "5")
     mapping = at.dataframe[0].value  # the data editor: how each column was read
+    # read as the columns people know, never the canonical keys (workers_farmer)
     assert dict(zip(mapping["source"], mapping["read_as"])) == {
-        "No": "(ignore)", "Kode Desa": "code", "Nama Desa": "name", "Kecamatan": "district", "Periode": "period",
-        "Jumlah Pekerja": "workers", "Peserta Aktif": "covered", "Petani": "workers_farmer",
-        "Petani Peserta": "covered_farmer"}
+        "No": "(ignore)", "Kode Desa": "Area code", "Nama Desa": "Area name", "Kecamatan": "District",
+        "Periode": "Period", "Jumlah Pekerja": "Workers (all)", "Peserta Aktif": "Covered (all)",
+        "Petani": "Farmers", "Petani Peserta": "Farmers covered"}
     assert mapping.set_index("source").loc["Jumlah Pekerja", "examples"] == "12.345 | 9.876 | 4.321"
     problems = at.dataframe[1].value  # first tab: the problems with row and column
     assert list(problems.columns) == ["Row", "Column", "Severity", "Message"]
     row13 = problems[problems["Row"] == 13]
-    assert row13["Column"].tolist() == ["workers"] and "fractional" in row13["Message"].iloc[0]
+    assert row13["Column"].tolist() == ["Workers (all)"] and "fractional" in row13["Message"].iloc[0]
     assert "Problems (9)" in [tab.label for tab in at.tabs]
 
 

@@ -10,7 +10,7 @@ from geo.analysis import classify, indicators, profile
 from geo.boundaries import BoundarySet, search, upstream
 from geo.core import i18n, schema
 from geo.core.provenance import Provenance
-from geo.outputs import brief, choropleth, export, geolayer, maps, tables
+from geo.outputs import brief, choropleth, export, geolayer, labels, maps, tables
 
 from . import session, state
 from .text import esc
@@ -122,7 +122,10 @@ def map_with_downloads(view: session.PageState, frames, map_view: choropleth.Vie
         st.caption(t("ex_overview_note", areas=i18n.fmt_num(len(choropleth.subset(frame, map_view)), lang)))
     st.caption(t("boundaries_source", commit=upstream.UPSTREAM_COMMIT[:10]))
     d = st.columns(4)
-    stem = f"peta_{map_view.level}_{map_view.indicator}_{map_view.segment}" + ("_sintetis" if provenance.synthetic else "")
+    # the file name in the language: peta_desa-kelurahan_tingkat-cakupan_semua-pekerja_sintetis.png
+    stem = labels.file_stem(lang, t("fn_map"), t(f"level_{map_view.level}"),
+                            t(f"ind_{map_view.indicator}", target=i18n.fmt_pct(map_view.target, lang, 2)),
+                            t(f"seg_{map_view.segment}"), synthetic=provenance.synthetic)
     d[0].download_button(t("download_png"), lambda: export.snapshot_png(frame, map_view, bset, provenance),
                          f"{stem}.png", "image/png", key="ex_png", on_click="ignore")
     d[1].download_button(t("download_html"), lambda: export.snapshot_html(frame, map_view, bset, provenance),

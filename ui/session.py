@@ -213,6 +213,10 @@ class PageState:
 
         if not form:
             kwargs["on_change"] = changed
+        kind = getattr(draw, "__name__", "")
+        if kind in ("selectbox", "multiselect") and "placeholder" not in kwargs:
+            # Streamlit's own "Choose an option"/"Choose options" in the chosen language
+            kwargs["placeholder"] = i18n.t("ph_choose_many" if kind == "multiselect" else "ph_choose_one", _lang())
         return draw(label, key=key, **kwargs)
 
     def commit(self, *names: str) -> None:
@@ -257,3 +261,12 @@ def notice_text(notices: list[Notice], lang: str) -> str | None:
         return None
     items = ", ".join(f"{n.param}={n.text}" for n in notices)
     return i18n.t("url_values_ignored", lang, items=esc(items))
+
+
+def _lang() -> str:
+    """The chosen language (the router's app view), the default before it exists."""
+    try:
+        from . import state
+        return state.lang()
+    except Exception:  # noqa: BLE001 - drawn before the app view: the default language
+        return i18n.DEFAULT_LANG

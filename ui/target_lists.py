@@ -11,7 +11,7 @@ from geo.boundaries import BoundarySet
 from geo.core import i18n
 from geo.core import names as names_mod
 from geo.figures import Figures
-from geo.outputs import brief, export, store, targetlist
+from geo.outputs import brief, export, labels, store, targetlist
 
 from . import session, state
 from .text import esc
@@ -242,8 +242,8 @@ def exports(view: session.PageState, db: store.Store | None, listed: list[str], 
                         help=t("tl_suppress_help"))
     opened = opened_list(view, db, listed)
     header = dict(list_name=opened.name, author=opened.author, note=opened.note, effect=effect) if opened else {}
-    stem = (names_mod.safe_filename(opened.name, "target-list") if opened else "target-list") + \
-        ("-synthetic" if fig.synthetic else "")
+    stem = labels.file_stem(lang, names_mod.safe_filename(opened.name, t("fn_target_list")) if opened
+                            else t("fn_target_list"), synthetic=fig.synthetic)
     args = (village, selected, settings, fig.provenance, lang, names, small)
     e[1].download_button(t("tl_download_csv"), lambda: targetlist.target_list_csv(*args, **header),
                          file_name=stem + ".csv", mime="text/csv", disabled=not selected, on_click="ignore")
@@ -253,9 +253,9 @@ def exports(view: session.PageState, db: store.Store | None, listed: list[str], 
     map_args = (bset, table, selected, path_codes, lang, fig.provenance)
     title_block = dict(village=village, settings=settings, list_name=opened.name if opened else None)
     e[3].download_button(t("tl_download_png"), lambda: export.selection_png(*map_args, **title_block),
-                         file_name=stem + "-map.png", mime="image/png", on_click="ignore")
+                         file_name=f"{stem}_{t('fn_map')}.png", mime="image/png", on_click="ignore")
     e[4].download_button(t("tl_download_html"), lambda: export.selection_html(*map_args, small, **title_block),
-                         file_name=stem + "-map.html", mime="text/html", on_click="ignore")
+                         file_name=f"{stem}_{t('fn_map')}.html", mime="text/html", on_click="ignore")
     e[5].download_button(t("br_download_pdf"), lambda: brief.target_list_pdf(
         village, selected, settings, bset, fig.provenance, lang, path_codes, opened.name if opened else None,
         opened.author if opened else None), file_name=stem + ".pdf", mime="application/pdf", on_click="ignore",

@@ -466,8 +466,11 @@ def explorer_map(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, provena
 
 
 def snapshot_html(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, provenance: Provenance) -> str:
-    """The view as one HTML file that opens offline (scripts inlined)."""
-    return maps.render_standalone(explorer_map(frame, view, bset, provenance, embed=True))
+    """The view as one HTML file that opens offline (scripts inlined), titled with its indicator."""
+    title = i18n.t("html_title_map", view.lang, title=indicator_title(view), app=i18n.t("app_title", view.lang))
+    if provenance.synthetic:
+        title += f" ({provenance.label(view.lang)})"
+    return maps.render_standalone(explorer_map(frame, view, bset, provenance, embed=True), title, view.lang)
 
 
 def explorer_html(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, provenance: Provenance,

@@ -75,10 +75,11 @@ def snapshot_html(frame: gpd.GeoDataFrame, view, bset: BoundarySet, provenance: 
     return choropleth.snapshot_html(frame, view.checked(), bset, provenance)
 
 
-def map_html(m) -> str:
-    """Any map built with :mod:`geo.maps` (e.g. the cluster map) as a standalone HTML file."""
+def map_html(m, title: str | None = None, lang: str | None = None) -> str:
+    """Any map built with :mod:`geo.maps` (e.g. the cluster map) as a standalone HTML file,
+    with its ``<title>`` in ``lang``."""
     from geo.outputs import maps
-    return maps.render_standalone(m)
+    return maps.render_standalone(m, title, lang)
 
 
 SELECTION_NAMES_MAX = 60  # a target list's map names its villages up to this many
@@ -137,4 +138,8 @@ def selection_html(bset: BoundarySet, table: pd.DataFrame, selected: list[str], 
         block = listtitle.list_title(village, selected, settings, lang, list_name, bset.names())
         title = (block.title, block.lines)
     targetmap.selection_layers(bset, table, selected, path, lang, provenance, suppress, title=title).add_to(m)
-    return map_html(m)
+    html_title = i18n.t("html_title_map", lang, title=title[0] if title else i18n.t("tl_map_title", lang),
+                        app=i18n.t("app_title", lang))
+    if provenance.synthetic:
+        html_title += f" ({provenance.label(lang)})"
+    return map_html(m, html_title, lang)

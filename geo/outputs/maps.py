@@ -10,6 +10,8 @@ swapped by streamlit-folium without reloading the base map.
 """
 from __future__ import annotations
 
+import re
+
 import html
 import json
 from collections import Counter
@@ -434,6 +436,13 @@ def title_html(title: str, subtitle: str | None = None, synthetic_label: str | N
 # ---------------------------------------------------------------- output
 
 
-def render_standalone(m: folium.Map) -> str:
-    """The map as one HTML file that opens offline: every script and stylesheet inlined."""
-    return assets.inline(m.get_root().render())
+def render_standalone(m: folium.Map, title: str | None = None, lang: str | None = None) -> str:
+    """The map as one HTML file that opens offline: every script and stylesheet inlined; its
+    ``<title>`` (what a browser tab and a bookmark show) and ``<html lang>`` in the language."""
+    html = assets.inline(m.get_root().render())
+    if title:
+        html = re.sub(r"<title>.*?</title>", "", html, count=1, flags=re.S)
+        html = html.replace("<head>", f"<head>\n    <title>{esc(title)}</title>", 1)
+    if lang:
+        html = html.replace("<html>", f'<html lang="{esc(lang)}">', 1)
+    return html
