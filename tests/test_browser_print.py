@@ -41,3 +41,41 @@ def test_print_shows_map_and_figures_on_one_a4_page(app_url, offline_page, tmp_p
     page.emulate_media(media="screen")
     page.set_viewport_size({"width": 1440, "height": 1000})
     assert page.evaluate(SHOWN_JS, "stSelectbox") >= 4  # back on screen, the controls return
+
+
+def _pdf_text(path) -> str:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "Pages:           1" in info and "(A4)" in info, info
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(out.split())
+
+
+def test_brief_downloads_from_the_map_and_the_target_list(app_url, browser, bali):
+    """The A4 brief buttons in a real browser: the map view's brief, then a linked selection's."""
+    from geo.core import codes
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1100}, accept_downloads=True)
+    page = ctx.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(app_url + "/?lang=en&level=district")
+    wait_for_map(page, "document.querySelectorAll('path.leaflet-interactive').length === 57", 90)
+    with page.expect_download(timeout=120_000) as dl:
+        page.get_by_role("button", name="Download A4 brief (PDF)").click()
+    assert dl.value.suggested_filename.endswith(".pdf")
+    text = _pdf_text(dl.value.path())
+    assert "Coverage rate · all workers" in text and "Key figures" in text and "Kintamani" in text
+    assert "Synthetic data (demo), not real" in text and "Source: demo" in text
+
+    universe = list(bali.full["village"]["code"])
+    chosen = [c for c in universe if c.startswith("51.05.")][:9]  # nine villages of Klungkung
+    page.goto(app_url + "/targets?lang=en&sel=" + codes.encode_subset(chosen, universe))
+    page.get_by_text("· 9 selected").first.wait_for(timeout=90_000)
+    with page.expect_download(timeout=120_000) as dl:
+        page.get_by_role("button", name="Download A4 brief (PDF)").click()
+    text = _pdf_text(dl.value.path())
+    names = bali.names("village")
+    assert "Target villages" in text and "(current selection, not saved)" in text
+    assert all(names[c] in text for c in chosen)
+    assert "Budget for 12 months" in text and "Settings: segments" in text
+    assert not errors, errors
+    ctx.close()
