@@ -150,8 +150,10 @@ def render_pdf(brief: Brief, when: dt.date | None = None) -> bytes:
         # ---- the table, as many rows as fit above the footer
         footer_top = A4_MM[1] - MARGIN_MM - 2 * _line_mm(7) - 2
         if brief.table_title:
-            text(MARGIN_MM, y, brief.table_title, 10, fontweight="bold")
-            y += _line_mm(10) + 1
+            for line in _wrap(brief.table_title, inner, 10):
+                text(MARGIN_MM, y, line, 10, fontweight="bold")
+                y += _line_mm(10)
+            y += 1
             if not brief.rows:
                 text(MARGIN_MM, y, brief.empty_table, 8.5, color="#444444")
             else:

@@ -188,7 +188,8 @@ def draw_map(ax, spec: PngMap, scale: float = 1.0) -> list:
     ax.add_patch(Rectangle((bx + bar_deg / 2, by), bar_deg / 2, bh, facecolor="white", edgecolor="#222222",
                            zorder=6))
     km = i18n.fmt_num(length_km, spec.lang, 0 if length_km >= 1 else 1)
-    for frac, label in ((0, "0"), (0.5, i18n.fmt_num(length_km / 2, spec.lang, 0 if length_km >= 2 else 1)),
+    half = length_km / 2  # 2.5 km reads "2,5", not "2"
+    for frac, label in ((0, "0"), (0.5, i18n.fmt_num(half, spec.lang, 0 if float(half).is_integer() else 1)),
                         (1, f"{km} km")):
         ax.text(bx + bar_deg * frac, by + bh * 2.2, label, ha="center", va="bottom", fontsize=fs(11),
                 zorder=6, parse_math=False)
