@@ -4,8 +4,8 @@ import streamlit as st
 from ui import printing, session, sidebar, state
 
 st.set_page_config(page_title="Jamsostek coverage map", page_icon=":material/map:", layout="wide")
-printing.inject()  # @media print: map and figures only, on A4
 sidebar.draw()
+printing.inject()  # @media print: map and figures only, on A4 (and the maps re-framed for it)
 state.dataset_meta()  # a link to a dataset that no longer exists says so below, on any page
 state.write_url()
 if text := session.notice_text(state.app().notices, state.lang()):

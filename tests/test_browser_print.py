@@ -13,7 +13,7 @@ SHOWN_JS = """k => [...document.querySelectorAll(`[data-testid=${k}]`)].filter(e
     const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 }).length"""
 
 
-def test_print_shows_map_and_figures_on_one_a4_page(app_url, offline_page, tmp_path):
+def test_print_shows_map_and_figures_on_one_a4_page(app_url, offline_page, tmp_path, bali):
     page = offline_page
     page.set_viewport_size({"width": 1440, "height": 1000})
     page.goto(app_url + "/?lang=en")
@@ -21,14 +21,19 @@ def test_print_shows_map_and_figures_on_one_a4_page(app_url, offline_page, tmp_p
     # on screen the controls are there (so the check below can fail)
     assert page.evaluate(SHOWN_JS, "stSelectbox") >= 4 and page.evaluate(SHOWN_JS, "stSidebar") == 1
     page.emulate_media(media="print")
-    # laid out as on paper: A4 less 8 mm margins is 733 x 1062 CSS px (the map redraws to it)
-    page.set_viewport_size({"width": 733, "height": 1062})
-    wait_for_map(page, "document.querySelector('.leaflet-container').getBoundingClientRect().width <= 733 && "
-                       "document.querySelectorAll('path.leaflet-interactive').length === 9")
+    # printing: the page's script sets each map's frame to the paper's width and re-frames it
+    # on what it showed (the event a browser sends before it lays the page out for paper)
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    frame = wait_for_map(page, "document.querySelector('.leaflet-container').getBoundingClientRect().width === 733")
+    shown = frame.evaluate("""() => { const m = Object.values(window).find(v => v instanceof L.Map);
+        const b = m.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }""")
+    west, south, east, north = bali.web["regency"].total_bounds
+    assert shown[0] <= west and shown[1] <= south and shown[2] >= east and shown[3] >= north, shown  # all Bali
     for key in HIDDEN:
         assert page.evaluate(SHOWN_JS, key) == 0, f"{key} is printed"
-    frame = page.locator("iframe").first.bounding_box()
-    assert frame and frame["width"] > 500 and frame["height"] > 500  # the map is printed, full size
+    box = page.evaluate("""() => [...document.querySelectorAll('iframe')].map(f => f.getBoundingClientRect())
+        .map(r => [r.width, r.height]).sort((a, b) => b[0] * b[1] - a[0] * a[1])[0]""")
+    assert box[0] == 733 and box[1] > 500  # the map is printed at the paper's width, full height
     assert page.get_by_text("Bali: coverage").first.is_visible()  # the province's figures
     pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
     out = tmp_path / "print.pdf"
@@ -38,8 +43,9 @@ def test_print_shows_map_and_figures_on_one_a4_page(app_url, offline_page, tmp_p
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(out), str(ARTIFACTS / "print_explore")],
                    check=True)
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
     page.emulate_media(media="screen")
-    page.set_viewport_size({"width": 1440, "height": 1000})
+    wait_for_map(page, "document.querySelector('.leaflet-container').getBoundingClientRect().width !== 733")
     assert page.evaluate(SHOWN_JS, "stSelectbox") >= 4  # back on screen, the controls return
 
 
