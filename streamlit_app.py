@@ -4,8 +4,8 @@ import streamlit as st
 from ui import auth, printing, session, sidebar, state, style
 
 st.set_page_config(page_title="Jamsostek coverage map", page_icon=":material/map:", layout="wide")
-printing.inject()  # @media print: map and figures only, on A4
 sidebar.draw()
+printing.inject()  # @media print: map and figures only, on A4 (and the maps re-framed for it)
 style.inject(state.lang())
 st.set_page_config(page_title=state.t("app_title"))  # the browser tab in the chosen language
 if auth.configured() and auth.current_actor() is None:  # a login is configured: nothing before it

@@ -200,3 +200,31 @@ def test_cli_snapshot_writes_the_pdf_brief(tmp_path):
     _one_a4_page(pdf)
     text = _text(pdf)
     assert "Coverage rate · all workers" in text and "Buleleng" in text and "Synthetic data" in text
+
+
+@needs_shared
+def test_cli_brief_of_a_saved_list_uses_its_villages_settings_and_author(tmp_path, bali):
+    db = f"sqlite:///{tmp_path / 'lists.sqlite'}"
+    village_names = bali.names("village")
+    chosen = ["51.05.01.2001", "51.05.01.2002", "51.05.01.2003"]
+    geo = [sys.executable, "-m", "geo"]
+    save = subprocess.run([*geo, "lists", "save", "Klungkung pesisir", *chosen, "--author", "Bappeda",
+                           "--database", db, "--json"], capture_output=True, text=True, timeout=300)
+    assert save.returncode == 0, save.stderr
+    out = tmp_path / "list.pdf"
+    run = subprocess.run([*geo, "brief", "--demo", "--list", "Klungkung pesisir", "--database", db, "--months", "6",
+                          "--pdf", str(out), "--json"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["villages"] == 3 and result["settings"]["months"] == 6 and result["synthetic"] is True
+    text = _text(out.read_bytes())
+    _one_a4_page(out.read_bytes())
+    assert "Desa sasaran: Klungkung pesisir" in text and "Bappeda" in text and "6 bulan" in text
+    assert all(village_names[c] in text for c in chosen)
+    missing = subprocess.run([*geo, "brief", "--demo", "--list", "nope", "--database", db, "--pdf",
+                              str(tmp_path / "x.pdf"), "--json"], capture_output=True, text=True, timeout=300)
+    assert missing.returncode == 1 and "error" in json.loads(missing.stdout)
+    assert not (tmp_path / "x.pdf").exists()
+    bad = subprocess.run([*geo, "brief", "--demo", "--villages", "51.05,xyz", "--pdf", str(tmp_path / "y.pdf")],
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "not village codes" in bad.stderr and "Traceback" not in bad.stderr

@@ -89,3 +89,15 @@ def test_names_at_one_spot_keep_one():
                       nodata_label="n", source_line="s", names=names, names_kind="village")
     _, drawn, _ = _draw(spec)
     assert [t.get_text() for t in drawn] == ["W"]  # the largest area's name
+
+
+def test_scale_bar_middle_label_keeps_its_half():
+    """A 5 km bar is labelled 0, 2,5 and 5 km (the half was once rounded to "2")."""
+    import geopandas as gpd
+    from shapely.geometry import box
+    areas = gpd.GeoDataFrame({"code": ["a"], "cls": [0]}, geometry=[box(115.0, -8.5, 115.22, -8.3)], crs=4326)
+    spec = png.PngMap(areas=areas, colors=["#cccccc"], labels=["x"], counts=[1], title="t", legend_title="t",
+                      nodata_label="n", source_line="s", lang="id")
+    ax, _, _ = _draw(spec)
+    labels = [t.get_text() for t in ax.texts]
+    assert "5 km" in labels and "2,5" in labels, labels

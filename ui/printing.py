@@ -44,6 +44,61 @@ def stylesheet() -> str:
 }}"""
 
 
+PRINT_WIDTH_PX = 733  # A4 less 8 mm margins, in CSS pixels: the map's width on paper
+
+# Leaflet draws for its frame's size and redraws only on a resize, which printing does not
+# send: before printing, each map's frame is set to the paper's width and the map re-framed
+# on what it showed (synchronously, so the printed layout has it); after, put back.
+PRINT_JS = """<script>
+(function () {
+  var top = window.parent;
+  if (!top || top.__geoPrint) return;
+  top.__geoPrint = true;
+  function maps(doc, out) {
+    var frames = doc.querySelectorAll('iframe');
+    for (var i = 0; i < frames.length; i++) {
+      try {
+        var w = frames[i].contentWindow;
+        if (!w || !w.document) continue;
+        if (w.L && w.L.Map) {
+          for (var k in w) {  // a map can be known by two names: once each
+            var m = w[k];
+            if (m instanceof w.L.Map && !out.some(function (x) { return x[1] === m; })) out.push([frames[i], m]);
+          }
+        }
+        maps(w.document, out);
+      } catch (e) { /* another origin: not ours */ }
+    }
+    return out;
+  }
+  var saved = [];
+  top.addEventListener('beforeprint', function () {
+    if (saved.length) return;
+    saved = maps(top.document, []).map(function (fm) {
+      var frame = fm[0], map = fm[1], shown = map.getBounds(), width = frame.style.width;
+      frame.style.width = '%(width)spx';
+      map.invalidateSize({pan: false, animate: false});
+      map.fitBounds(shown, {animate: false, padding: [0, 0]});
+      return [frame, map, shown, width];
+    });
+  });
+  top.addEventListener('afterprint', function () {
+    saved.reverse().forEach(function (s) {
+      s[0].style.width = s[3];
+      s[1].invalidateSize({pan: false, animate: false});
+      s[1].fitBounds(s[2], {animate: false, padding: [0, 0]});
+    });
+    saved = [];
+  });
+})();
+</script>""" % {"width": PRINT_WIDTH_PX}
+
+
 def inject() -> None:
-    """Add the print stylesheet to the page (a style-only ``st.html`` takes no room on screen)."""
+    """Add the print stylesheet to the page (a style-only ``st.html`` takes no room on screen)
+    and, at the foot of the sidebar, the small script that re-frames the maps for paper."""
+    import streamlit.components.v1 as components
+
     st.html(f"<style>{stylesheet()}</style>")
+    with st.sidebar:
+        components.html(PRINT_JS, height=0)

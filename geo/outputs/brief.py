@@ -5,7 +5,9 @@ invented figures, the map (the same drawing as the PNG: classes, names, scale ba
 arrow; :func:`geo.outputs.png.draw_map`) with its legend, the key figures, a table (the
 areas furthest from the target, or the list's villages, as many as fit), and a footer with
 the source, the boundaries' credit, the date and the period of the figures. Drawn with
-matplotlib's PDF backend (fonts embedded as TrueType, so the text can be searched and copied).
+matplotlib's PDF backend; its text stays text (searchable, copyable: pdftotext reads it back).
+Fonts are embedded as Type 3 subsets: as readable as TrueType (Type 42) here, and 3-4 s faster
+per brief, which is what subsetting a TrueType font costs on this machine.
 """
 from __future__ import annotations
 
@@ -79,15 +81,16 @@ def _wrap(text: str, width_mm: float, size_pt: float) -> list[str]:
 def render_pdf(brief: Brief, when: dt.date | None = None) -> bytes:
     """The brief as a one-page A4 PDF."""
     import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    from geo.outputs.png import offscreen_canvas
 
     when = when or dt.date.today()
     t = lambda key, **kw: i18n.t(key, brief.lang, **kw)  # noqa: E731
     w_in, h_in = A4_MM[0] / 25.4, A4_MM[1] / 25.4
-    with matplotlib.rc_context({"pdf.fonttype": 42, "font.family": "DejaVu Sans"}):
+    with matplotlib.rc_context({"pdf.fonttype": 3, "font.family": "DejaVu Sans"}):
         fig = Figure(figsize=(w_in, h_in), dpi=100, facecolor="white")
-        FigureCanvasAgg(fig)  # measures text for the names; savefig(format="pdf") writes the PDF
+        offscreen_canvas(fig)  # measures text for the names; savefig(format="pdf") writes the PDF
         inner = A4_MM[0] - 2 * MARGIN_MM
         text = lambda x, y, s, size, **kw: fig.text(_x(x), _mm(y), s, fontsize=size, va="top",  # noqa: E731
                                                    parse_math=False, **kw)
@@ -147,8 +150,10 @@ def render_pdf(brief: Brief, when: dt.date | None = None) -> bytes:
         # ---- the table, as many rows as fit above the footer
         footer_top = A4_MM[1] - MARGIN_MM - 2 * _line_mm(7) - 2
         if brief.table_title:
-            text(MARGIN_MM, y, brief.table_title, 10, fontweight="bold")
-            y += _line_mm(10) + 1
+            for line in _wrap(brief.table_title, inner, 10):
+                text(MARGIN_MM, y, line, 10, fontweight="bold")
+                y += _line_mm(10)
+            y += 1
             if not brief.rows:
                 text(MARGIN_MM, y, brief.empty_table, 8.5, color="#444444")
             else:
@@ -259,6 +264,8 @@ def explorer_brief(frames: Mapping[str, gpd.GeoDataFrame], view, bset: BoundaryS
         totals = _totals(regencies[regencies["code"] == view.regency])
     else:
         area = ", ".join(bset.province_names.get(p, p) for p in bset.provinces)
+        if len(bset.provinces) > 3:  # as the map's subtitle says it
+            area = t("ex_provinces_n", n=len(bset.provinces), codes=", ".join(bset.provinces))
         totals = _totals(regencies)
     workers, covered = (s.iloc[0] for s in indicators.counts(totals, view.segment))
     rate = indicators.indicator(totals, "coverage_rate", view.segment, view.target).iloc[0]
@@ -289,7 +296,8 @@ def explorer_brief(frames: Mapping[str, gpd.GeoDataFrame], view, bset: BoundaryS
     last_fmt = (lambda v: i18n.fmt_pct(v, lang)) if counted else (lambda v: i18n.fmt_num(v, lang))
     table_rows = []
     for idx, r in pick.iterrows():
-        where = regency_names.get(r.get("regency_code", ""), "") if view.level != "regency" else ""
+        where = regency_names.get(r.get("regency_code", ""), "") if view.level != "regency" else \
+            (bset.province_names.get(str(r["code"])[:2], "") if len(bset.provinces) > 1 else "")
         if view.level == "village":
             where = f"{bset.names('district').get(r.get('district_code', ''), '')} · {where}"
         table_rows.append([str(r["name"]), where, fmt(values.loc[idx]), last_fmt(last.loc[idx])])

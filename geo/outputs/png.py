@@ -70,14 +70,26 @@ def metres_per_degree_lon(lat: float) -> float:
     return float(dist)
 
 
+def offscreen_canvas(fig) -> None:
+    """Attach an off-screen Agg canvas (no display, no browser, no pyplot state) that draws
+    only when the file is saved: geopandas asks for a redraw after every layer it plots,
+    which would draw the whole map once per layer."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    class _Canvas(FigureCanvasAgg):
+        def draw_idle(self, *args, **kwargs) -> None:
+            pass
+
+    _Canvas(fig)
+
+
 def render_png(spec: PngMap, size: tuple[int, int] = PNG_SIZE, dpi: int = PNG_DPI) -> bytes:
     """Draw ``spec`` as a PNG of ``size`` pixels (matplotlib's Agg backend, no browser)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     w_px, h_px = size
     fig = Figure(figsize=(w_px / dpi, h_px / dpi), dpi=dpi, facecolor="white")
-    FigureCanvasAgg(fig)  # drawn off-screen: no display, no browser, no pyplot state
+    offscreen_canvas(fig)
     scale = min(w_px / 1600, h_px / 1200)
     fs = lambda x: max(6.0, x * scale)  # noqa: E731 - font size relative to the default canvas
 
@@ -177,7 +189,8 @@ def draw_map(ax, spec: PngMap, scale: float = 1.0) -> list:
     ax.add_patch(Rectangle((bx + bar_deg / 2, by), bar_deg / 2, bh, facecolor="white", edgecolor="#222222",
                            zorder=6))
     km = i18n.fmt_num(length_km, spec.lang, 0 if length_km >= 1 else 1)
-    for frac, label in ((0, "0"), (0.5, i18n.fmt_num(length_km / 2, spec.lang, 0 if length_km >= 2 else 1)),
+    half = length_km / 2  # 2.5 km reads "2,5", not "2"
+    for frac, label in ((0, "0"), (0.5, i18n.fmt_num(half, spec.lang, 0 if float(half).is_integer() else 1)),
                         (1, f"{km} km")):
         ax.text(bx + bar_deg * frac, by + bh * 2.2, label, ha="center", va="bottom", fontsize=fs(11),
                 zorder=6, parse_math=False)
