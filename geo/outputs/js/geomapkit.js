@@ -16,7 +16,8 @@
  *   reaches each area, its outline (the shape, not a box) and tooltip show, Enter or Space
  *   fire the layer's `click` (propagated, so streamlit-folium's click reporting sees it).
  * - labels: names drawn where they fit, without overlaps (larger areas first, higher
- *   labelPriority first; labelAll tries every name whatever the area's size).
+ *   labelPriority first; labelAll tries every name whatever the area's size; otherwise names
+ *   are written only while at most labelMaxInView (200) of the layer's areas are in view).
  * Boxes of class `geo-box` (legend, title) fold into a one-line button; on a narrow map
  * (< 600 px) they start folded. Tooltips are kept inside the map container.
  * Text is always set with textContent.
@@ -390,10 +391,14 @@
     var cands = [];
     k.layers.forEach(function (e) {
       if (!e.opt.labels) return;
+      var inView = [];
       e.layer.eachLayer(function (l) {
-        if (!l.feature || !l.getBounds) return;
+        if (l.feature && l.getBounds && view.intersects(l.getBounds())) inView.push(l);
+      });
+      // names of small areas only once zoomed in: not with hundreds of them on screen
+      if (!e.opt.labelAll && inView.length > e.opt.labelMaxInView) return;
+      inView.forEach(function (l) {
         var lb = l.getBounds();
-        if (!view.intersects(lb)) return;
         if (l._geoLabelAt === undefined) l._geoLabelAt = labelPoint(l.feature.geometry);
         if (!l._geoLabelAt) return;
         var a = map.latLngToContainerPoint(lb.getNorthWest()), b = map.latLngToContainerPoint(lb.getSouthEast());
@@ -434,6 +439,7 @@
   // ---------------------------------------------------------------- entry point
   function enhance(map, layer, opt) {
     opt = L.extend({fit: true, focus: null, within: null, keyboard: true, labels: true, labelPriority: 0,
+                    labelMaxInView: 200,
                     labelAll: false, labelBig: false, groupLabel: null}, opt || {});
     var k = kit(map), e = {map: map, layer: layer, opt: opt, byCode: {}, parent: opt.parent || null};
     layer.eachLayer(function (l) {
