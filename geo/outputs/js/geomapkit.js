@@ -23,7 +23,8 @@
  * Text is always set with textContent.
  */
 (function () {
-  if (window.GeoMapKit) return;
+  // once per Leaflet (a document written over the old one in the same window brings its own)
+  if (window.GeoMapKit && window.GeoMapKit.L === window.L) return;
   var L = window.L;
   var NARROW_PX = 600, MARGIN = 8;
 
@@ -111,6 +112,9 @@
     k.timer = true;
     var run = function () {
       var w = k.why; k.why = {}; k.timer = null;
+      var c = map.getContainer();
+      if (!c.isConnected) return;  // a map of a document written over
+      if (!c.clientWidth || !c.clientHeight) { k.why = w; return; }  // not laid out: at the resize
       prune(map);
       foldBoxes(map);
       if (w.enhance || w.fold || w.resize) frame(map, !!w.enhance);
@@ -237,7 +241,10 @@
     var k = kit(map);
     if (map._animatingZoom) {  // a running zoom animation would swallow the fit: after it
       map.once('zoomend', function () {  // once the renderers have finished with it too
-        setTimeout(function () { frame(map, changed); drawLabels(map); }, 0);
+        setTimeout(function () {
+          if (!map.getContainer().isConnected) return;
+          frame(map, changed); drawLabels(map);
+        }, 0);
       });
       return;
     }
@@ -451,6 +458,6 @@
     return layer;
   }
 
-  window.GeoMapKit = {enhance: enhance, frame: function (map) { schedule(map, 'fold'); },
+  window.GeoMapKit = {L: L, enhance: enhance, frame: function (map) { schedule(map, 'fold'); },
                       labelPoint: labelPoint, freePadding: freePadding};
 })();
