@@ -76,3 +76,25 @@ def test_selected_village_profile_and_add_to_targets():
 def test_english():
     at = app(lang="en")
     assert at.title[0].value == "Coverage map" and "SYNTHETIC" in at.warning[0].value
+
+
+@pytest.mark.parametrize("query,expect", [
+    ("desa pecatuu", {"regency": "51.03", "level": "village", "village": "51.03.05.2001", "focus": "51.03.05.2001"}),
+    ("Kec. Kuta Utara", {"regency": "51.03", "level": "district", "village": "", "focus": "51.03.06"}),
+    ("Kab. Karangasm", {"regency": "51.07", "level": "village", "village": "", "focus": ""}),
+])
+def test_search_box_selects_the_area_found(query, expect):
+    at = app()
+    at.text_input(key=wkey("explore", "q")).set_value(query).run()
+    assert not at.exception
+    view = view_of(at, "explore")
+    assert {k: view[k] for k in expect} == expect
+    if expect["village"]:
+        assert any(expect["village"] in t.value for t in at.text)  # the profile is open
+
+
+def test_search_box_says_when_nothing_is_near():
+    at = app()
+    at.text_input(key=wkey("explore", "q")).set_value("xyzq").run()
+    assert not at.exception and view_of(at, "explore")["regency"] == ""
+    assert any("xyzq" in c.value for c in at.caption)

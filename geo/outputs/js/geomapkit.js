@@ -16,13 +16,15 @@
  *   reaches each area, its outline (the shape, not a box) and tooltip show, Enter or Space
  *   fire the layer's `click` (propagated, so streamlit-folium's click reporting sees it).
  * - labels: names drawn where they fit, without overlaps (larger areas first, higher
- *   labelPriority first; labelAll tries every name whatever the area's size).
+ *   labelPriority first; labelAll tries every name whatever the area's size; otherwise names
+ *   are written only while at most labelMaxInView (200) of the layer's areas are in view).
  * Boxes of class `geo-box` (legend, title) fold into a one-line button; on a narrow map
  * (< 600 px) they start folded. Tooltips are kept inside the map container.
  * Text is always set with textContent.
  */
 (function () {
-  if (window.GeoMapKit) return;
+  // once per Leaflet (a document written over the old one in the same window brings its own)
+  if (window.GeoMapKit && window.GeoMapKit.L === window.L) return;
   var L = window.L;
   var NARROW_PX = 600, MARGIN = 8;
 
@@ -110,6 +112,9 @@
     k.timer = true;
     var run = function () {
       var w = k.why; k.why = {}; k.timer = null;
+      var c = map.getContainer();
+      if (!c.isConnected) return;  // a map of a document written over
+      if (!c.clientWidth || !c.clientHeight) { k.why = w; return; }  // not laid out: at the resize
       prune(map);
       foldBoxes(map);
       if (w.enhance || w.fold || w.resize) frame(map, !!w.enhance);
@@ -236,7 +241,10 @@
     var k = kit(map);
     if (map._animatingZoom) {  // a running zoom animation would swallow the fit: after it
       map.once('zoomend', function () {  // once the renderers have finished with it too
-        setTimeout(function () { frame(map, changed); drawLabels(map); }, 0);
+        setTimeout(function () {
+          if (!map.getContainer().isConnected) return;
+          frame(map, changed); drawLabels(map);
+        }, 0);
       });
       return;
     }
@@ -390,10 +398,14 @@
     var cands = [];
     k.layers.forEach(function (e) {
       if (!e.opt.labels) return;
+      var inView = [];
       e.layer.eachLayer(function (l) {
-        if (!l.feature || !l.getBounds) return;
+        if (l.feature && l.getBounds && view.intersects(l.getBounds())) inView.push(l);
+      });
+      // names of small areas only once zoomed in: not with hundreds of them on screen
+      if (!e.opt.labelAll && inView.length > e.opt.labelMaxInView) return;
+      inView.forEach(function (l) {
         var lb = l.getBounds();
-        if (!view.intersects(lb)) return;
         if (l._geoLabelAt === undefined) l._geoLabelAt = labelPoint(l.feature.geometry);
         if (!l._geoLabelAt) return;
         var a = map.latLngToContainerPoint(lb.getNorthWest()), b = map.latLngToContainerPoint(lb.getSouthEast());
@@ -434,6 +446,7 @@
   // ---------------------------------------------------------------- entry point
   function enhance(map, layer, opt) {
     opt = L.extend({fit: true, focus: null, within: null, keyboard: true, labels: true, labelPriority: 0,
+                    labelMaxInView: 200,
                     labelAll: false, labelBig: false, groupLabel: null}, opt || {});
     var k = kit(map), e = {map: map, layer: layer, opt: opt, byCode: {}, parent: opt.parent || null};
     layer.eachLayer(function (l) {
@@ -445,6 +458,6 @@
     return layer;
   }
 
-  window.GeoMapKit = {enhance: enhance, frame: function (map) { schedule(map, 'fold'); },
+  window.GeoMapKit = {L: L, enhance: enhance, frame: function (map) { schedule(map, 'fold'); },
                       labelPoint: labelPoint, freePadding: freePadding};
 })();
