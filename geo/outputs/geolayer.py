@@ -192,25 +192,43 @@ if (!window.geoEngine) {
           return l;
         });
       }
-      var o = p.opt, drawn = 0, sig = '', areas = L.featureGroup();
-      group.addLayer(areas);
+      // The shapes stay on the map from change to change (in a group of their own, not in the
+      // feature group streamlit-folium swaps): a change restyles them. Adding 12,500 shapes
+      // again cost seconds (Leaflet projects every point on add); restyling repaints once.
+      if (!s.persist) {
+        s.areas = L.featureGroup(); s.persist = L.featureGroup([s.areas]);
+        // clicks reach the swapped group too, which streamlit-folium listens to
+        s.persist.on('click', function (e) {
+          if (s.current) s.current.fire('click', {layer: e.layer, latlng: e.latlng, sourceTarget: e.sourceTarget}, true);
+        });
+      }
+      s.current = group;
+      Object.keys(store).forEach(function (k) {  // another layer file (another level or regency)
+        var other = store[k];
+        if (other !== s && other.persist && map.hasLayer(other.persist)) map.removeLayer(other.persist);
+      });
+      var o = p.opt, drawn = 0, sig = '', areas = s.areas;
       for (var i = 0; i < s.layers.length; i++) {
         var l = s.layers[i], c = p.cls.charAt(i);
         sig += c === 'x' ? '0' : '1';
-        if (!l || c === 'x') continue;
+        if (!l) continue;
+        if (c === 'x') { if (areas.hasLayer(l)) areas.removeLayer(l); continue; }
         var st = {color: o.line, weight: o.weight, opacity: o.line_opacity};
         l._geoNodata = c === 'n';
         if (c === 'n') { st.fillColor = renderer ? canvasHatch() : o.nodata_fill; st.fillOpacity = 1; }
         else { st.fillColor = p.colors[+c]; st.fillOpacity = o.opacity; }
         if (o.highlight.indexOf(l.feature.id) >= 0) { st.weight = 3; st.color = '#111'; }
         l.setStyle(st); l._geoP = p;
+        var el = l.getElement && l.getElement();
+        if (el) { if (l._geoNodata) L.DomUtil.addClass(el, 'geo-nodata'); else L.DomUtil.removeClass(el, 'geo-nodata'); }
         var nm = p.names && p.names[i] !== undefined ? p.names[i] : (s.data.names[i] || '');
         var v = p.v[i];
         l.feature.properties.name = nm;
         l.feature.properties.aria = nm + ', ' + (v === null || v === undefined ? p.lab.no_data : p.lab.title + fmt(v, p.vk, p.fmt));
-        if (l._geoGroup && l._geoGroup !== areas) l._geoGroup.removeLayer(l);
-        l._geoGroup = areas; areas.addLayer(l); drawn++;
+        if (!areas.hasLayer(l)) areas.addLayer(l);
+        drawn++;
       }
+      if (s.mesh) { s.persist.removeLayer(s.mesh); s.mesh = null; }
       if (o.outline_prefix) {
         var key = o.outline_prefix + ':' + sig;
         if (!s.meshes[key]) {
@@ -228,10 +246,9 @@ if (!window.geoEngine) {
             {interactive: false, renderer: renderer || undefined,
              style: {color: o.outline_color, weight: o.outline_weight, fill: false}});
         }
-        var mesh = s.meshes[key];
-        if (mesh._geoGroup && mesh._geoGroup !== group) mesh._geoGroup.removeLayer(mesh);
-        mesh._geoGroup = group; group.addLayer(mesh);
+        s.mesh = s.meshes[key]; s.persist.addLayer(s.mesh);
       }
+      if (!map.hasLayer(s.persist)) s.persist.addTo(map);
       if (p.rad) {
         var order = [];
         for (var k = 0; k < p.rad.length; k++) if (p.rad[k] > 0 && s.data.pts[k]) order.push(k);
@@ -242,10 +259,26 @@ if (!window.geoEngine) {
             renderer: renderer || undefined}));
         });
       }
-      // framing, keyboard, names and tooltips kept inside the map: geomapkit.js (docs/m13map.md)
+      // framing, keyboard, names and tooltips kept inside the map: geomapkit.js (docs/m13map.md);
+      // enhanced again when the areas or the options change, else only the names follow
       if (window.GeoMapKit && p.kit) {
-        var kitGo = function () { GeoMapKit.enhance(map, areas, p.kit); };
-        if (map.hasLayer(areas)) kitGo(); else areas.once('add', kitGo);
+        var kitKey = JSON.stringify(p.kit) + sig, kit = map._geoKit;
+        var entry = kit && kit.layers.filter(function (e) { return e.layer === areas; })[0];
+        if (!entry || s.kitKey !== kitKey) {
+          if (kit) kit.layers = kit.layers.filter(function (e) {
+            if (e.layer !== areas) return true;
+            if (e.proxies && e.proxies.parentNode) e.proxies.parentNode.removeChild(e.proxies);
+            if (e.outline) map.removeLayer(e.outline);
+            return false;
+          });
+          GeoMapKit.enhance(map, areas, p.kit); s.kitKey = kitKey;
+        } else if (entry.proxies) {
+          var bs = entry.proxies.querySelectorAll('button[data-code]');
+          for (var q = 0; q < bs.length; q++) {
+            var ql = entry.byCode[bs[q].getAttribute('data-code')];
+            if (ql) bs[q].setAttribute('aria-label', ql.feature.properties.aria);
+          }
+        }
       }
       var mark = function () {
         var c = map.getContainer();
