@@ -83,8 +83,6 @@ if fig.synthetic:
 if fig.level != "village":
     st.info(t("tl_needs_villages", level=t("level_" + fig.level)))
     st.stop()
-if msg := ss.pop("tl_msg", None):
-    {"error": st.error, "success": st.success, "warning": st.warning}[msg[0]](msg[1])
 
 # ---- budget settings
 with view.widget(st.expander, "settings_open", t("tl_settings")):
@@ -217,6 +215,8 @@ if path.codes:
 
 # ---- saved lists
 st.subheader(t("tl_saved"))
+if msg := ss.pop("tl_msg", None):  # beside the buttons that caused it (save, open, delete, restore)
+    {"error": st.error, "success": st.success, "warning": st.warning}[msg[0]](msg[1])
 summaries = db.names() if db is not None else []
 listed = [s.name for s in summaries]
 owners = {s.name: s.owner for s in summaries}
