@@ -58,8 +58,9 @@ def test_without_a_login_the_app_runs_as_the_local_admin_and_says_so():
 def test_with_a_login_configured_nothing_shows_before_it():
     at = _app(user={"is_logged_in": False})
     assert not at.exception
-    assert [i.value for i in at.info] == ["This app needs a login. Log in with the button in the sidebar."]
+    assert [i.value for i in at.info] == ["This app needs a login."]
     assert "Log in" in [b.label for b in at.sidebar.button]
+    assert [b.label for b in at.main.button] == ["Log in"]  # on a phone the sidebar is folded away
     assert not at.title  # no page ran
 
 
