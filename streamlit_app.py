@@ -10,6 +10,8 @@ style.inject(state.lang())
 st.set_page_config(page_title=state.t("app_title"))  # the browser tab in the chosen language
 if auth.configured() and auth.current_actor() is None:  # a login is configured: nothing before it
     st.info(state.t("auth_please"), icon=":material/login:")
+    st.button(state.t("auth_login"), key="auth_login_main", icon=":material/login:", on_click=auth.login,
+              type="primary")  # also here: on a phone the sidebar is folded away
     st.stop()
 state.dataset_meta()  # a link to a dataset that no longer exists says so below, on any page
 state.write_url()

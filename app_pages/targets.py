@@ -32,7 +32,6 @@ if fig.synthetic:
 if fig.level != "village":
     st.info(t("tl_needs_villages", level=t("level_" + fig.level)))
     st.stop()
-tl.show_message()
 
 # ---- budget settings
 with view.widget(st.expander, "settings_open", t("tl_settings")):

@@ -45,7 +45,7 @@ def use_panel(view: PageState, db, result, file_name: str, digest: str, lang: st
                   on_click=lambda: state.use_unsaved(result.figures))
         return
     c = st.columns([2, 1, 1.2])
-    view.widget(c[0].text_input, "name", t("fig_dataset_name"), max_chars=store_mod.NAME_MAX,
+    view.widget(c[0].text_input, "name", t("fig_dataset_name"),  # the names rule says the limit
                 help=t("fig_dataset_name_help"))
     view.widget(c[1].checkbox, "overwrite", t("fig_dataset_overwrite"), help=t("fig_dataset_overwrite_help"))
 
@@ -92,7 +92,7 @@ def saved_panel(view: PageState, db, lang: str) -> None:
             c[1].button(t("fig_saved_open"), key="fig_ds_open", type="primary",
                         on_click=lambda: (state.use_dataset(chosen.id, chosen.provinces),
                                           _say("success", t("fig_used_saved", name=esc(chosen.name)))))
-            view.widget(c[2].text_input, "new_name", t("fig_saved_new_name"), max_chars=store_mod.NAME_MAX)
+            view.widget(c[2].text_input, "new_name", t("fig_saved_new_name"))
             viewer = state.actor().role == "viewer"  # a courtesy: the store checks every change
             c[3].button(t("fig_saved_rename"), key="fig_ds_rename", on_click=_rename, args=(view, db, chosen, lang),
                         disabled=viewer)

@@ -78,6 +78,7 @@ def saved_lists(view: session.PageState, db: store.Store | None, fig: Figures, v
     """Save, open (any version), compare and delete lists; returns the names listed."""
     t, lang = state.translator()
     st.subheader(t("tl_saved"))
+    show_message()  # beside the buttons that caused it (save, open, delete, restore)
     if db is None:
         st.error(t("tl_db_error", error=esc(state.store_error())))
         return []
@@ -126,11 +127,12 @@ def saved_lists(view: session.PageState, db: store.Store | None, fig: Figures, v
             return
         say("success", t("tl_restored", name=esc(back.name), versions=back.versions))
 
-    tabs = st.tabs([t("tl_save"), t("tl_open"), t("tl_compare"), t("tl_delete"), t("tl_bin_tab")])
+    tabs = st.tabs([t("tl_save"), t("tl_open"), t("tl_compare"), t("tl_delete"), t("tl_bin_tab")],
+                   key=f"tl_tabs_{lang}")  # keyed: the tab shown survives a message above appearing or going
     with tabs[0]:
         s = st.columns([2, 1.3])
-        view.widget(s[0].text_input, "name", t("tl_name"), max_chars=store.NAME_MAX)
-        view.widget(s[1].text_input, "author", t("tl_author"), max_chars=store.NAME_MAX)
+        view.widget(s[0].text_input, "name", t("tl_name"))  # no max_chars: the names rule says the limit
+        view.widget(s[1].text_input, "author", t("tl_author"))
         view.widget(st.text_area, "note", t("tl_note"), max_chars=store.TEXT_MAX, height=80)
         view.widget(st.checkbox, "overwrite", t("tl_overwrite"))
         if actor.role == "viewer":
