@@ -123,6 +123,7 @@ async def rerun(page, runs: Runs, action, what: str, timeout: float = 120) -> No
 async def one_session(browser, url: str, i: int, run_id: str, villages, out: dict) -> None:
     ctx = await browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = await ctx.new_page()
+    page.set_default_timeout(120_000)  # clicks wait as long as the runs do (30 s was too short at load 35)
     runs = Runs(page)
     await page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(url) else r.abort())
     name = f"user{i:02d}.csv"
