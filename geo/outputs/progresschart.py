@@ -95,7 +95,8 @@ def altair_chart(data: ChartData, lang: str, height: int = 320):
     tl = tl.assign(date=lambda d: _date(d["period"]),
                    label=lambda d: [i18n.fmt_pct(v, lang, 2) for v in d["coverage_rate"]],
                    when=lambda d: [i18n.fmt_period(p, lang) for p in d["period"]],
-                   what=t("pg_target_line", target=i18n.fmt_pct(data.target, lang, 2)))
+                   what=t("pg_target_line" if data.paths else "pg_target", target=i18n.fmt_pct(data.target, lang, 2),
+                          deadline=i18n.fmt_period(data.deadline, lang)))
     target = alt.Chart(tl).mark_line(color=TARGET_COLOR, strokeDash=[2, 2], opacity=0.8).encode(
         x="date:T", y="coverage_rate:Q", detail="code:N",
         tooltip=[alt.Tooltip("what:N", title=""), alt.Tooltip("name:N", title=t("pg_area")),
@@ -124,9 +125,11 @@ def _figure(data: ChartData, lang: str, size=(1600, 900), dpi=100):
     ax = fig.add_axes([0.07, 0.14, 0.66, 0.70])
     tl = target_line(data)
     for i, (code, s) in enumerate(data.series.groupby("code", sort=False)):
-        color = PALETTE[i % len(PALETTE)]
+        province = len(str(code)) == 2
+        color = "#222222" if province and not data.paths else PALETTE[i % len(PALETTE)]
         s = s.sort_values("period")
         ax.plot(_date(s["period"]), s["coverage_rate"], color=color, marker="o", markersize=4,
+                linewidth=3 if province else 1.5,
                 linestyle="--" if s["synthetic"].all() else "-", label=str(s["name"].iloc[0]))
         line = tl[tl["code"] == code]
         if data.paths:
@@ -136,7 +139,8 @@ def _figure(data: ChartData, lang: str, size=(1600, 900), dpi=100):
         ax.scatter(_date(data.real["period"]), data.real["coverage_rate"], marker="D", s=60, color=REAL_COLOR,
                    zorder=5, label=t("pg_published"))
     ax.axhline(data.target, color=TARGET_COLOR, linewidth=1.2, linestyle="--",
-               label=t("pg_target_line", target=i18n.fmt_pct(data.target, lang, 2)))
+               label=t("pg_target" if not data.paths else "pg_target_line",
+                       target=i18n.fmt_pct(data.target, lang, 2), deadline=i18n.fmt_period(data.deadline, lang)))
     ax.set_xlim(right=pd.Timestamp(data.deadline + "-01") + pd.Timedelta(days=20))
     ax.set_ylabel(t("pg_rate"))
     ax.grid(alpha=0.3)
@@ -146,7 +150,7 @@ def _figure(data: ChartData, lang: str, size=(1600, 900), dpi=100):
     if label:
         fig.text(0.98, 0.95, label, fontsize=14, fontweight="bold", va="top", ha="right", color="#c00000",
                  parse_math=False)
-    notes = [t("pg_chart_note")]
+    notes = [t("pg_chart_note" if data.paths else "pg_chart_note_areas")]
     if len(data.real):
         notes.append(t("pg_published_sources", sources="; ".join(sorted(set(data.real["source"])))))
     fig.text(0.02, 0.06, "\n".join(notes), fontsize=9, color="#444444", va="center", parse_math=False, wrap=True)
