@@ -172,7 +172,8 @@ def test_select_by_map_and_table_save_and_reopen_by_url(targets_url, browser, de
     rows = dl.value.path().read_text(encoding="utf-8-sig").splitlines()
     assert rows[0].startswith("# BPJS Ketenagakerjaan target villages: Klungkung <b>first</b> =1+1")
     assert any("SYNTHETIC" in r for r in rows[:4])
-    assert len(rows) - rows.index("") - 2 == chosen  # header row, then one row per village
+    # headings in the language, the row of machine names, then one row per village
+    assert rows[rows.index("") + 2].startswith("code,name,") and len(rows) - rows.index("") - 3 == chosen
     with page.expect_download() as dl:
         page.get_by_role("button", name="Map (PNG)").click()
     from PIL import Image
