@@ -62,12 +62,13 @@
     '.geo-box .geo-fold .geo-fold-text{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}',
     '.geo-box .geo-fold .geo-fold-mark{flex:none;font-size:10px;color:#555}',
     '.geo-box .geo-fold-src{display:none}',
+    '.geo-legend .geo-fold::before{content:"";flex:none;width:14px;height:10px;border:1px solid #777;background:linear-gradient(90deg,#ffffcc,#41b6c4,#253494)}',
     '.geo-box.geo-folded > :not(.geo-fold){display:none}',
     '.geo-box{max-width:min(420px,calc(100vw - 70px))}',
     '.geo-box.geo-folded .geo-fold{max-width:min(240px,calc(100vw - 90px))}',
     '.leaflet-container path.leaflet-interactive:focus{outline:none}',
     '.leaflet-tooltip.geo-tip-clamped::before{display:none}',
-    '@media (max-width:600px){.leaflet-tooltip{white-space:normal;max-width:calc(100vw - 24px)}}'
+    '@media (max-width:600px){.leaflet-tooltip{white-space:normal;width:max-content;max-width:calc(100vw - 24px)}}'
   ].join('\n');
 
   function addCss() {
