@@ -1,4 +1,4 @@
-"""How much of the free part of the map the areas fill, per selection and width (docs/m13map.md).
+"""How much of the free part of the map the areas fill, per selection and width (docs/interactive-maps.md).
 
     .venv/bin/python bench/framing_share.py
 

@@ -1,5 +1,5 @@
 """deploy/: the nginx configuration rendered from its template, and the backup job with the
-restore steps of docs/d17deploy.md, run for real against a PostgreSQL server of the test."""
+restore steps of docs/deployment.md, run for real against a PostgreSQL server of the test."""
 from __future__ import annotations
 
 import os

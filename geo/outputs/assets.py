@@ -4,7 +4,7 @@ Set-up copies them from npm's packages (pinned in ``package.json``) into ``stati
 which Streamlit serves at ``/app/static/vendor/`` (the map runs in a component iframe, so
 the path must be absolute). Exported HTML inlines the same files so it opens offline.
 The project's own map behaviour (``geo/outputs/js/geomapkit.js``: framing, keyboard, names,
-tooltips kept inside the map; see docs/m13map.md) is served and inlined the same way; it
+tooltips kept inside the map; see docs/interactive-maps.md) is served and inlined the same way; it
 is copied again whenever the packaged file differs from the served one.
 """
 from __future__ import annotations

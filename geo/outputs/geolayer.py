@@ -259,7 +259,7 @@ if (!window.geoEngine) {
             renderer: renderer || undefined}));
         });
       }
-      // framing, keyboard, names and tooltips kept inside the map: geomapkit.js (docs/m13map.md);
+      // framing, keyboard, names and tooltips kept inside the map: geomapkit.js (docs/interactive-maps.md);
       // enhanced again when the areas or the options change, else only the names follow
       if (window.GeoMapKit && p.kit) {
         var kitKey = JSON.stringify(p.kit) + sig, kit = map._geoKit;

@@ -4,7 +4,7 @@ Why: the library's frames carry machine keys (``matched_by_code``, ``budget_rp``
 command line, scripts and tests can rely on them; everything a person reads (a table on a
 page, an export's header row and its categories, a file name) is translated here, in one
 place, and the machine-readable form stays available beside it (CSV: a key row under the
-headings; XLSX: a second sheet ``data``; see docs/l13lang.md).
+headings; XLSX: a second sheet ``data``; see docs/language-and-numbers.md).
 """
 from __future__ import annotations
 

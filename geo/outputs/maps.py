@@ -263,7 +263,7 @@ var {{ this.get_name() }} = (function () {
       if (opt.highlight.indexOf(f.id) >= 0) { l.setStyle({weight: 3, color: '#111'}); }
     }
   });
-  // framing, keyboard, names and tooltips kept inside the map: geomapkit.js (docs/m13map.md)
+  // framing, keyboard, names and tooltips kept inside the map: geomapkit.js (docs/interactive-maps.md)
   if (window.GeoMapKit && opt.kit) {
     var kitOpt = Object.assign({}, opt.kit, {keyboard: opt.kit.keyboard && opt.interactive});
     areas.on('add', function () { GeoMapKit.enhance(areas._map, areas, kitOpt); });
@@ -311,7 +311,7 @@ var {{ this.get_name() }} = (function () {
 
 @dataclass(frozen=True)
 class Kit:
-    """What geomapkit.js does for an area layer (docs/m13map.md): frame the map on it (or on
+    """What geomapkit.js does for an area layer (docs/interactive-maps.md): frame the map on it (or on
     the area ``focus``), give each area a keyboard stop, and write names where they fit."""
 
     fit: bool = True
