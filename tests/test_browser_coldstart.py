@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.browser, needs_shared]
 LINKS = [("/targets?lang=en", "Target lists"), ("/figures?lang=en", "Coverage data"),
          ("/clusters?lang=en", "Clusters"), ("/explore?lang=en&level=village", "Coverage map"),
          ("/areas?lang=en", "Areas"), ("/?lang=en", "Coverage map")]
-NAV = ["Coverage map", "Areas", "Coverage data", "Target lists", "Clusters"]
+NAV = ["Coverage map", "Areas", "Coverage data", "Target lists", "Clusters", "Progress", "Admin"]  # Admin: no login, the local admin
 
 
 def test_deep_links_opened_together_on_a_cold_server_each_get_their_page(browser):

@@ -12,6 +12,7 @@ from geo.analysis import frames, targeting
 from geo.core import schema
 from geo.outputs import choropleth, export, maps, targetmap
 from testsupport.appserver import running_app
+from testsupport.journey import Journey
 from geo.core.provenance import Provenance
 
 pytestmark = [pytest.mark.browser, needs_shared]
@@ -164,6 +165,7 @@ def test_select_by_map_and_table_save_and_reopen_by_url(targets_url, browser, de
     while "tl_list=" not in page.url and time.monotonic() < deadline:
         page.wait_for_timeout(200)
     assert "tl_list=" in page.url
+    Journey(page, targets_url).settle()  # the run after the save has drawn the exports too
     copied = page.url
     page.screenshot(path=str(ARTIFACTS / "targets_page.png"), full_page=True)
     # the downloads are made when clicked: the CSV has the list's header block and its villages

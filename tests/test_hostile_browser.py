@@ -92,7 +92,7 @@ def test_hostile_upload_shown_as_text_on_every_page_and_in_the_export(app_url, o
 
     # the figures in the whole app: the file's name is the source in every map title
     page.get_by_role("button", name="Use these figures in the whole app").click()
-    page.get_by_text("is used in the whole app", exact=False).first.wait_for(timeout=30_000)
+    page.get_by_text("is used in the whole app", exact=False).first.wait_for(timeout=90_000)
     page.get_by_role("link", name="Coverage map").click()  # in-app navigation: the same session
     # (1) the map: the title box shows the name as text, in the map's own iframe, nothing runs
     frame = _wait_frame(page, f"{N_PATHS} > 0 && !!document.querySelector('.geo-title') && "

@@ -207,7 +207,7 @@ def test_an_upload_used_survives_a_reload_and_opens_from_a_link(journey, browser
     nav(j, "figures")
     on_figures(j)
     j.click(t("fig_use"))
-    dataset = j.query().get("dataset")
+    dataset = j.wait_for_query("dataset").get("dataset")
     assert dataset and dataset.isdigit(), j.query()
     nav(j, "explore")
     title = j.map_state(min_paths=9)

@@ -135,7 +135,7 @@ class Journey:
 
     def click(self, name: str) -> None:
         self.page.get_by_role("button", name=name, exact=True).first.click()
-        self.settle()
+        self.settle(quiet_checks=6)  # a callback's run, then the URL written by the next one
 
     def language(self, label: str) -> None:
         """Switch the language in the sidebar (``"English"`` / ``"Bahasa Indonesia"``)."""
@@ -146,12 +146,20 @@ class Journey:
     def query(self) -> dict[str, str]:
         return dict(urllib.parse.parse_qsl(urllib.parse.urlparse(self.page.url).query))
 
+    def wait_for_query(self, key: str) -> dict[str, str]:
+        """The query once it holds ``key`` (the run that writes the URL may come after the one
+        an action caused); the query as it is when the time is up."""
+        deadline = time.monotonic() + self.timeout_s
+        while key not in self.query() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return self.query()
+
     def controls(self) -> dict[str, object]:
         return self.page.evaluate(_CONTROLS_JS)
 
     def map_state(self, min_paths: int = 1) -> dict | None:
         """The map drawn in a component frame (number of shapes, a digest of their colours)."""
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + self.timeout_s
         while time.monotonic() < deadline:
             for frame in self.page.frames[1:]:
                 try:
