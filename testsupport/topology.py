@@ -124,11 +124,14 @@ class Topology:
         return next(a for a in self.apps if a.name == name)
 
     def restart(self, name: str, timeout_s: float = 180) -> App:
-        """Start the (stopped or killed) process ``name`` again on the same port, and wait for it."""
+        """Start the (stopped or killed) process ``name`` again on the same port, and wait for it
+        and for the proxy to route to it again (else the next browser pinned to it is sent to
+        the other process for nginx's ``fail_timeout`` and comes back mid-session)."""
         a = self.app(name)
         a.stop()
         a.start()
         a.wait(timeout_s)
+        self.wait_routed(name)
         return a
 
     def wait_routed(self, name: str, timeout_s: float = 60) -> None:
