@@ -47,10 +47,7 @@ def analyse(figures_key: str, provinces: tuple[str, ...], level: str, settings: 
 view = views.clusters_view()
 view.write_url()
 
-st.title(t("cl_page"))
-st.caption(t("cl_intro"))
-if text := session.notice_text(view.notices, lang):
-    st.warning(text)
+session.page_header(view, t("cl_page"), t("cl_intro"), lang)
 if fig.synthetic:
     st.warning(t("synthetic_banner"), icon="⚠️")
 

@@ -9,10 +9,7 @@ fig, frames = state.active_figures(), state.active_frames()
 view = views.explore(bset)
 view.write_url()
 
-st.title(t("page_explore"))
-st.caption(t("explore_intro"))
-if text := session.notice_text(view.notices, lang):
-    st.warning(text)
+session.page_header(view, t("page_explore"), t("explore_intro"), lang)
 if fig.synthetic:
     st.warning(t("synthetic_banner"), icon="⚠️")
 

@@ -19,10 +19,7 @@ periods = h.periods
 view = views.progress_view(periods)
 view.write_url()
 
-st.title(t("pg_page"))
-st.caption(t("pg_intro"))
-if text := session.notice_text(view.notices, lang):
-    st.warning(text)
+session.page_header(view, t("pg_page"), t("pg_intro"), lang)
 if not periods:
     st.error(t("pg_no_periods"))
     st.stop()

@@ -23,10 +23,7 @@ if not ss.get("tl_visited"):  # the page's first run in this session: a link may
         tl.open_list(view, db, view["list"])
 view.write_url()
 
-st.title(t("tl_page"))
-st.caption(t("tl_intro"))
-if text := session.notice_text(view.notices, lang):
-    st.warning(text)
+session.page_header(view, t("tl_page"), t("tl_intro"), lang)
 if fig.synthetic:
     st.warning(t("synthetic_banner"), icon="⚠️")
 if fig.level != "village":
@@ -156,6 +153,7 @@ if path.codes:
         st.dataframe(table.set_index("code").loc[path.codes, ["name", "district", "regency", "uncovered"]])
 
 listed = tl.saved_lists(view, db, fig, village, bset)
-effect = tl.effect_panel(view, db, listed)
-tl.exports(view, db, listed, fig, village, selected, settings, table, path.codes, bset, effect)
+opened = tl.opened_list(view, db, listed)  # read once: the effect and the exports name it
+effect = tl.effect_panel(view, db, listed, opened)
+tl.exports(view, opened, fig, village, selected, settings, table, path.codes, bset, effect)
 view.write_url()

@@ -32,6 +32,7 @@ MEASURE = """() => {
     const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; });
   return {w: r0.width, h: r0.height, areas: b, pad, labels, boxes,
           folded: document.querySelectorAll('.geo-box.geo-folded').length,
+          synthetic: [...document.querySelectorAll('.geo-synthetic')].map(e => e.getBoundingClientRect().height > 0),
           buttons: document.querySelectorAll('.geo-kit-proxies button[aria-label]').length}; }"""
 
 
@@ -81,6 +82,20 @@ def _check_frame(m: dict, name: str) -> None:
         assert all(not _overlaps(x, box) for box in m["boxes"]), (name, x)
 
 
+def _measure(browser, html, width: int, height: int, shot: str) -> tuple[dict, list[str]]:
+    """What the framed map measures in a window of ``width`` x ``height``, and the page's errors."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(html.as_uri())
+    page.wait_for_function("document.querySelector('.leaflet-container').hasAttribute('data-geo-free')",
+                           timeout=60000)
+    m = page.evaluate(MEASURE)
+    page.screenshot(path=str(ARTIFACTS / shot))
+    page.close()
+    return m, errors
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_every_selection_is_framed_in_the_free_part(case, bali, region, browser, tmp_path):
     scope, view = CASES[case]
@@ -90,19 +105,12 @@ def test_every_selection_is_framed_in_the_free_part(case, bali, region, browser,
     html.write_text(choropleth.snapshot_html(frame, view, bset, Provenance(source="demo", synthetic=True)))
     expected = len(choropleth.subset(frame, view))
     for width, height in SIZES:
-        page = browser.new_page(viewport={"width": width, "height": height})
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(html.as_uri())
-        page.wait_for_function("document.querySelector('.leaflet-container').hasAttribute('data-geo-free')",
-                               timeout=60000)
-        m = page.evaluate(MEASURE)
-        page.screenshot(path=str(ARTIFACTS / f"framing_{case}_{width}.png"))
-        page.close()
+        m, errors = _measure(browser, html, width, height, f"framing_{case}_{width}.png")
         assert not errors, errors
         _check_frame(m, f"{case}@{width}")
         assert m["buttons"] == expected  # one keyboard stop per area, each with a name
         assert (m["folded"] == 2) == (width < 600)  # legend and title fold away on a phone
+        assert m["synthetic"] and all(m["synthetic"])  # the synthetic label stays in sight, folded or not
         if view.level == "regency" and scope == "51":
             assert len(m["labels"]) >= 8  # the regency names (Denpasar may not fit at 390 px)
 
@@ -113,13 +121,7 @@ def test_areas_map_all_provinces_framed_with_regency_names(region, browser, tmp_
     html = tmp_path / "areas_all.html"
     html.write_text(maps.render_standalone(m0))
     for width, height in SIZES:
-        page = browser.new_page(viewport={"width": width, "height": height})
-        page.goto(html.as_uri())
-        page.wait_for_function("document.querySelector('.leaflet-container').hasAttribute('data-geo-free')",
-                               timeout=60000)
-        m = page.evaluate(MEASURE)
-        page.screenshot(path=str(ARTIFACTS / f"framing_areas_all_{width}.png"))
-        page.close()
+        m, _ = _measure(browser, html, width, height, f"framing_areas_all_{width}.png")
         _check_frame(m, f"areas_all@{width}")
         assert len(m["labels"]) >= (10 if width > 600 else 3)
 

@@ -3,14 +3,13 @@ rows a period makes invalid (unreadable, future, missing), in CSV and in XLSX wi
 from __future__ import annotations
 
 import datetime as dt
-import io
 
-import openpyxl
 import pytest
 
 from geo import figures
 from geo.figures import join
 from geo.figures.model import Figures
+from testsupport.hostile import workbook
 
 TODAY = dt.date(2026, 12, 2)
 A, B = "51.71.01.1001", "51.71.01.1002"
@@ -24,15 +23,6 @@ def run(content: bytes, bali, name: str = "f.csv", period: str | None = None, to
 
 def csv(rows: list[str], header: str = "kode,nama,periode,pekerja,peserta") -> bytes:
     return ("\n".join([header, *rows]) + "\n").encode()
-
-
-def xlsx(rows: list[list]) -> bytes:
-    wb = openpyxl.Workbook()
-    for row in rows:
-        wb.active.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def problems(r) -> list[tuple]:
@@ -119,7 +109,7 @@ def test_a_file_without_the_column_has_the_period_chosen_at_upload(bali):
 
 
 def test_xlsx_with_real_date_cells_text_and_numbers(bali):
-    r = run(xlsx([["kode", "nama", "bulan", "pekerja", "peserta"],
+    r = run(workbook([["kode", "nama", "bulan", "pekerja", "peserta"],
                   [A, "Serangan", dt.datetime(2025, 12, 31), 100, 50],
                   [B, "Pedungan", dt.datetime(2026, 1, 1), 200, 80],
                   [A, "Serangan", "Jan 2026", 110, 55],

@@ -24,6 +24,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_healthy(url: str, proc: subprocess.Popen | None, timeout_s: float, what: str) -> None:
+    """Until ``url`` answers its health check; fails as soon as ``proc`` has ended."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:  # URLError is an OSError
+            pass
+        if (proc is not None and proc.poll() is not None) or time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not become healthy at {url}")
+        time.sleep(0.2)
+
+
 @contextlib.contextmanager
 def running_app(log_name: str | None = "streamlit.log", env: dict | None = None,
                 timeout_s: float = 120) -> Iterator[tuple[str, subprocess.Popen]]:
@@ -38,17 +53,7 @@ def running_app(log_name: str | None = "streamlit.log", env: dict | None = None,
                             stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {ARTIFACTS / (log_name or '')}")
-            time.sleep(0.25)
+        wait_healthy(url, proc, timeout_s, f"streamlit (see {ARTIFACTS / (log_name or '')})")
         yield url, proc
     finally:
         proc.terminate()

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from testsupport.appserver import ARTIFACTS, ROOT, free_port
+from testsupport.appserver import ARTIFACTS, ROOT, free_port, wait_healthy
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 RENDER = ROOT / "deploy" / "nginx" / "render.py"
@@ -44,20 +44,6 @@ def render_module():
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
-
-
-def wait_healthy(url: str, proc: subprocess.Popen | None, timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (OSError, urllib.error.URLError):
-            pass
-        if (proc is not None and proc.poll() is not None) or time.monotonic() > deadline:
-            raise RuntimeError(f"{what} did not become healthy at {url}")
-        time.sleep(0.2)
 
 
 @dataclass

@@ -263,6 +263,14 @@ def notice_text(notices: list[Notice], lang: str) -> str | None:
     return i18n.t("url_values_ignored", lang, items=esc(items))
 
 
+def page_header(view: "PageState", title: str, intro: str, lang: str) -> None:
+    """A page's title and introduction, and what its link asked for that could not be used."""
+    st.title(title)
+    st.caption(intro)
+    if text := notice_text(view.notices, lang):
+        st.warning(text)
+
+
 def _lang() -> str:
     """The chosen language (the router's app view), the default before it exists."""
     try:

@@ -217,23 +217,21 @@ def opened_list(view: session.PageState, db: store.Store | None, listed: list[st
     return db.open(view["list"]) if db is not None and view["list"] in listed else None
 
 
-def effect_panel(view: session.PageState, db: store.Store | None, listed: list[str]):
+def effect_panel(view: session.PageState, db: store.Store | None, listed: list[str], opened):
     """Did outreach reach its targets? The opened list's villages against comparable ones."""
     from . import target_effect
     t, lang = state.translator()
     if db is None or not listed:
         return None
     st.subheader(t("ef_title"))
-    opened = opened_list(view, db, listed)
     if opened is None:
         st.caption(t("ef_open_list"))
         return None
     return target_effect.draw(opened, view, lang)
 
 
-def exports(view: session.PageState, db: store.Store | None, listed: list[str], fig: Figures, village,
-            selected: list[str], settings: Settings, table, path_codes: list[str], bset: BoundarySet,
-            effect=None) -> None:
+def exports(view: session.PageState, opened, fig: Figures, village, selected: list[str], settings: Settings,
+            table, path_codes: list[str], bset: BoundarySet, effect=None) -> None:
     """CSV, XLSX, PNG, HTML and PDF of the selection, made when clicked; the opened list's name
     (and its effect since it was saved) in them."""
     t, lang = state.translator()
@@ -242,7 +240,6 @@ def exports(view: session.PageState, db: store.Store | None, listed: list[str], 
     e = st.columns([1.4, 1, 1, 1, 1, 1])
     small = view.widget(e[0].number_input, "suppress", t("tl_suppress"), min_value=0, max_value=100,
                         help=t("tl_suppress_help"))
-    opened = opened_list(view, db, listed)
     header = dict(list_name=opened.name, author=opened.author, note=opened.note, effect=effect) if opened else {}
     stem = labels.file_stem(lang, names_mod.safe_filename(opened.name, t("fn_target_list")) if opened
                             else t("fn_target_list"), synthetic=fig.synthetic)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -32,7 +31,7 @@ from typing import Sequence
 from jinja2 import Template
 
 from geo.boundaries import BoundarySet
-from geo.core.paths import PROJECT_ROOT
+from geo.core.paths import PROJECT_ROOT, write_atomic
 from geo.outputs import maps
 
 STATIC_DIR = PROJECT_ROOT / "static" / "geo"
@@ -98,12 +97,7 @@ def layer_file(bset: BoundarySet, level: str, within: str | None, geometry: str,
             "pts": [None if (p is None or p.is_empty) else [round(p.y, 5), round(p.x, 5)] for p in points],
         }
         text = '{"topo":' + topology + "," + json.dumps(body, ensure_ascii=False, separators=(",", ":"))[1:]
-        static_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=static_dir, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        write_atomic(path, text)
     out = LayerFile(digest, URL_PREFIX + path.name, path, ids, {c: i for i, c in enumerate(ids)})
     _FILES[memo] = out
     return out
@@ -327,12 +321,7 @@ def engine_url(static_dir: Path = STATIC_DIR) -> str:
         name = "engine-" + hashlib.sha256(text.encode()).hexdigest()[:16] + ".js"
         path = static_dir / name
         if not path.is_file():
-            static_dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=static_dir, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
+            write_atomic(path, text)
         _ENGINE_FILE[str(static_dir)] = URL_PREFIX + name
     return _ENGINE_FILE[str(static_dir)]
 

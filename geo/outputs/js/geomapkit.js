@@ -63,7 +63,7 @@
     '.geo-box .geo-fold .geo-fold-mark{flex:none;font-size:10px;color:#555}',
     '.geo-box .geo-fold-src{display:none}',
     '.geo-legend .geo-fold::before{content:"";flex:none;width:14px;height:10px;border:1px solid #777;background:linear-gradient(90deg,#ffffcc,#41b6c4,#253494)}',
-    '.geo-box.geo-folded > :not(.geo-fold){display:none}',
+    '.geo-box.geo-folded > :not(.geo-fold):not(.geo-synthetic){display:none}',  // the synthetic label stays in sight
     '.geo-box{max-width:min(420px,calc(100vw - 70px))}',
     '.geo-box.geo-folded .geo-fold{max-width:min(240px,calc(100vw - 90px))}',
     '.leaflet-container path.leaflet-interactive:focus{outline:none}',
