@@ -89,7 +89,7 @@ def browser_changes(engine: str, provinces: str, n_areas: int, repeat: int, time
     from testsupport.appserver import running_app
     from testsupport.browser import CHROMIUM, CHROMIUM_ARGS
 
-    names = {k: i18n.t("ind_" + k, "id", target="73,86 %") for k in ORDER}
+    names = {k: i18n.t("ind_" + k, "id", target=i18n.fmt_pct(73.86, "id", 2)) for k in ORDER}
     with running_app(None, env={"GEO_MAP_ENGINE": engine}, timeout_s=300) as (url, _proc):
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -156,7 +156,7 @@ def browser_figures(context: dict, repeat: int = 5) -> dict:
     from testsupport.appserver import running_app
     from testsupport.browser import CHROMIUM, CHROMIUM_ARGS, choose, wait_for_map
 
-    names = {k: i18n.t("ind_" + k, "id", target="73,86 %") for k in INDICATORS}
+    names = {k: i18n.t("ind_" + k, "id", target=i18n.fmt_pct(73.86, "id", 2)) for k in INDICATORS}
     level_names = {lvl: i18n.t("level_" + lvl, "id") for lvl in boundaries.LEVELS}
     out: dict = {}
     with sync_playwright() as p:

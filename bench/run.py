@@ -87,7 +87,7 @@ def browser_indicator_change(repeat: int) -> dict:
 
     with running_app(None) as (url, proc):
         from geo.core import i18n
-        names = {k: i18n.t("ind_" + k, "id", target="73,86 %") for k in schema.INDICATORS}
+        names = {k: i18n.t("ind_" + k, "id", target=i18n.fmt_pct(73.86, "id", 2)) for k in schema.INDICATORS}
         times = []
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
