@@ -162,7 +162,7 @@ def test_png_village_map_has_classes_nodata_and_synthetic_label(bali, demo_frame
         assert _has_colour(img, colour), colour
     assert _has_colour(img, png.NODATA_FACE, tol=2)  # hatched no-data areas
     assert _has_colour(img[:100, 1000:], "#c00000", tol=30)  # the red synthetic label, top right
-    spec = export.explorer_png_spec(frame, view, bali, Provenance(source="demo", synthetic=True))
+    spec = choropleth.explorer_spec(frame, view, bali, Provenance(source="demo", synthetic=True))
     assert int((spec.areas["cls"] < 0).sum()) == 40
 
 
@@ -181,11 +181,13 @@ def test_png_without_synthetic_label_and_other_sizes(bali, demo_frames):
 def test_png_counts_as_circles(bali, demo_frames):
     _, frames = demo_frames
     view = choropleth.View(level="district", indicator="uncovered", segment="vulnerable", lang="en")
-    spec = export.explorer_png_spec(frames["district"], view, bali, Provenance(source="demo", synthetic=True))
+    spec = choropleth.explorer_spec(frames["district"], view, bali, Provenance(source="demo", synthetic=True))
     assert spec.symbols is not None and len(spec.symbols) == 57
-    big = spec.symbols["size_pt"].idxmax()
+    big = spec.symbols.loc[spec.symbols["size"].idxmax(), "code"]
     values = choropleth.map_values(frames["district"], view)
-    assert big == int(np.argmax(values.to_numpy()))  # the largest count has the largest circle
+    assert big == frames["district"]["code"].iloc[int(np.argmax(values.to_numpy()))]  # the largest count, the largest circle
+    pts = png.symbol_points(spec)  # no circle for nobody, else at least the smallest that prints
+    assert spec.symbols["size"].max() == 1.0 and ((pts == 0) | (pts >= png.SYMBOL_MIN_PT)).all()
     assert _has_colour(_pixels(png.render_png(spec)), png.NEUTRAL)
 
 

@@ -9,7 +9,8 @@ import pytest
 from conftest import needs_shared
 
 from geo.core.provenance import Provenance
-from geo.outputs import choropleth, export, mapnames, png
+from geo.outputs import choropleth, mapnames, png
+from geo.outputs.mapspec import MapSpec
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +21,7 @@ def demo_frames(bali):
     return fig, frames.build_frames(bali.full, fig)
 
 
-def _draw(spec: png.PngMap, size=(16, 12)):
+def _draw(spec: MapSpec, size=(16, 12)):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     fig = Figure(figsize=size, dpi=100)
@@ -49,7 +50,7 @@ def _assert_legible(ax, boxes):
 def test_png_names_the_view_level_without_overlaps(bali, demo_frames, level, regency, kind, expect_at_least):
     _, frames = demo_frames
     view = choropleth.View(level=level, regency=regency, lang="id")
-    spec = export.explorer_png_spec(frames[level], view, bali, Provenance(source="demo", synthetic=True))
+    spec = choropleth.explorer_spec(frames[level], view, bali, Provenance(source="demo", synthetic=True))
     assert spec.names_kind == kind
     ax, drawn, boxes = _draw(spec)
     layer = bali.full[kind]
@@ -69,7 +70,7 @@ def test_crowded_names_are_skipped_not_overprinted(bali, demo_frames):
     """Every village of Bali named at once: most cannot fit, and none of those printed overlap."""
     _, frames = demo_frames
     view = choropleth.View(level="village", lang="en")
-    spec = export.explorer_png_spec(frames["village"], view, bali, Provenance(source="demo", synthetic=True))
+    spec = choropleth.explorer_spec(frames["village"], view, bali, Provenance(source="demo", synthetic=True))
     spec.names, spec.names_kind = mapnames.names_table(bali.web["village"]), "village"
     ax, drawn, boxes = _draw(spec)
     assert 30 < len(drawn) < 716
@@ -85,8 +86,8 @@ def test_names_at_one_spot_keep_one():
     areas = gpd.GeoDataFrame({"code": ["a"], "cls": [0]}, geometry=[box(115.0, -8.5, 115.2, -8.3)], crs=4326)
     names = pd.DataFrame({"lon": [115.1] * 5, "lat": [-8.4] * 5, "text": list("VWXYZ"),
                           "priority": [1, 5, 3, 2, 4]})
-    spec = png.PngMap(areas=areas, colors=["#cccccc"], labels=["x"], counts=[1], title="t", legend_title="t",
-                      nodata_label="n", source_line="s", names=names, names_kind="village")
+    spec = MapSpec(areas=areas, colors=["#cccccc"], labels=["x"], counts=[1], title="t", legend_title="t",
+                   provenance=Provenance(source="s"), names=names, names_kind="village")
     _, drawn, _ = _draw(spec)
     assert [t.get_text() for t in drawn] == ["W"]  # the largest area's name
 
@@ -96,8 +97,8 @@ def test_scale_bar_middle_label_keeps_its_half():
     import geopandas as gpd
     from shapely.geometry import box
     areas = gpd.GeoDataFrame({"code": ["a"], "cls": [0]}, geometry=[box(115.0, -8.5, 115.22, -8.3)], crs=4326)
-    spec = png.PngMap(areas=areas, colors=["#cccccc"], labels=["x"], counts=[1], title="t", legend_title="t",
-                      nodata_label="n", source_line="s", lang="id")
+    spec = MapSpec(areas=areas, colors=["#cccccc"], labels=["x"], counts=[1], title="t", legend_title="t",
+                   provenance=Provenance(source="s"), lang="id")
     ax, _, _ = _draw(spec)
     labels = [t.get_text() for t in ax.texts]
     assert "5 km" in labels and "2,5" in labels, labels

@@ -10,7 +10,7 @@ from geo.analysis import classify, indicators, profile
 from geo.boundaries import BoundarySet, search, upstream
 from geo.core import i18n, schema
 from geo.core.provenance import Provenance
-from geo.outputs import brief, choropleth, export, geolayer, labels, maps, tables
+from geo.outputs import brief, choropleth, export, geolayer, labels, leaflet, maps, tables
 
 from . import session, state
 from .text import esc
@@ -118,7 +118,8 @@ def map_with_downloads(view: session.PageState, frames, map_view: choropleth.Vie
                                         focus=view["focus"] or None)
     st_folium(base, feature_group_to_add=layers, key="explore_map", height=640, use_container_width=True,
               returned_objects=["last_active_drawing"], on_change=on_click)
-    if choropleth.view_geometry(bset, map_view, geolayer.engine()) == "overview":
+    if leaflet.geometry_for(bset, map_view.level, map_view.regency if map_view.regency and map_view.level != "regency" else None,
+                             geolayer.engine()) == "overview":
         st.caption(t("ex_overview_note", areas=i18n.fmt_num(len(choropleth.subset(frame, map_view)), lang)))
     st.caption(t("boundaries_source", commit=upstream.UPSTREAM_COMMIT[:10]))
     d = st.columns(4)

@@ -24,7 +24,8 @@ from geo.analysis import indicators, targeting
 from geo.boundaries import BoundarySet
 from geo.core import i18n
 from geo.core.provenance import Provenance
-from geo.outputs.png import PngMap, draw_legend, draw_map
+from geo.outputs.mapspec import MapSpec
+from geo.outputs.png import draw_legend, draw_map
 
 A4_MM = (210.0, 297.0)
 MARGIN_MM = 12.0
@@ -45,7 +46,7 @@ class Brief:
 
     title: str
     subtitle: str
-    map: PngMap
+    map: MapSpec
     figures: list[tuple[str, str]]  # key figures: (label, value); a label alone is a heading
     provenance: Provenance
     lang: str
@@ -198,7 +199,7 @@ def render_pdf(brief: Brief, when: dt.date | None = None) -> bytes:
     return buf.getvalue()
 
 
-def _map_size(spec: PngMap, width_mm: float, height_mm: float) -> tuple[float, float]:
+def _map_size(spec: MapSpec, width_mm: float, height_mm: float) -> tuple[float, float]:
     """The map's box in mm: the full width and at most ``height_mm``, shaped like the area
     (with the PNG's padding), so a tall area gets a narrower box instead of empty margins."""
     import math
@@ -246,13 +247,13 @@ def _totals(frame: pd.DataFrame) -> pd.DataFrame:
 def explorer_brief(frames: Mapping[str, gpd.GeoDataFrame], view, bset: BoundarySet, provenance: Provenance,
                    rows: int = 10) -> Brief:
     """The brief of the map explorer's ``view`` (a :class:`geo.outputs.choropleth.View`)."""
-    from geo.outputs import choropleth, export
+    from geo.outputs import choropleth
 
     view = view.checked()
     lang = view.lang
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     frame = frames[view.level]
-    spec = export.explorer_png_spec(frame, view, bset, provenance)
+    spec = choropleth.explorer_spec(frame, view, bset, provenance)
     shown = choropleth.subset(frame, view)
     values = choropleth.map_values(shown, view)
     fmt = choropleth.value_format(view)

@@ -27,7 +27,8 @@ from geo.boundaries import BoundarySet
 from geo.core import i18n
 from geo.core.provenance import Provenance
 from geo.outputs import maps
-from geo.outputs.png import NEUTRAL, PNG_SIZE, PngMap, _wrap, categories_png, render_png
+from geo.outputs.mapspec import MapSpec, circle_sizes
+from geo.outputs.png import NEUTRAL, PNG_SIZE, categories_png, render_png
 
 INDICATORS: tuple[str, ...] = ("change_pp", "new_enrolled")
 RdBu7 = ["#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7", "#d1e5f0", "#67a9cf", "#2166ac"]
@@ -217,9 +218,8 @@ def change_png(ch: chg.Change, bset: BoundarySet, lang: str, indicator: str = "c
     web = bset.web[ch.level][["code", "geometry"]]
     areas = web[web["code"].isin(ch.table["code"])].copy()
     heading = title(ch, indicator, lang)
-    common = dict(title=heading, legend_title=_wrap(t("ch_ind_" + indicator), 34), nodata_label=t("no_data"),
-                  source_line=ch.provenance.line(lang), subtitle=subtitle(ch, bset, lang),
-                  synthetic_label=ch.provenance.label(lang), lang=lang)
+    common = dict(title=heading, legend_title=t("ch_ind_" + indicator), provenance=ch.provenance,
+                  subtitle=subtitle(ch, bset, lang), lang=lang)
     if ch.level != "regency":
         common["outline"] = bset.web["regency"]
     by_code = ch.table.set_index("code")
@@ -227,21 +227,17 @@ def change_png(ch: chg.Change, bset: BoundarySet, lang: str, indicator: str = "c
         cls, (step,) = change_classes(ch.table["change_pp"])
         areas["cls"] = areas["code"].map(pd.Series(cls.to_numpy(), index=ch.table["code"])).fillna(-1).astype(int)
         counts = [int((areas["cls"] == i).sum()) for i in range(7)]
-        spec = PngMap(areas=areas, colors=RdBu7, labels=class_labels(step, lang), counts=counts,
-                      note=t("ch_palette_note"), **common)
+        spec = MapSpec(areas=areas, colors=RdBu7, labels=class_labels(step, lang), counts=counts,
+                       note=t("ch_palette_note"), **common)
         return render_png(spec, size)
     known = areas["code"].map(by_code["change_pp"].notna()).fillna(False).astype(bool)
     areas["cls"] = np.where(known, 0, -1)
     pts = symbol_points(ch, bset)
-    vmax = float(pts["value"].abs().max()) if len(pts) else 1.0
-    max_d = 2 * MAX_RADIUS_PX * 0.75 * 1.6
-    sym = pd.DataFrame({"lon": pts["lng"], "lat": pts["lat"],
-                        "size_pt": np.maximum(max_d * np.sqrt(pts["value"].abs() / vmax), 2.0),
+    share, refs = circle_sizes(pts["value"], lambda r: i18n.fmt_num(r, lang), refs=(1, 1 / 4))
+    sym = pd.DataFrame({"code": pts["code"], "lon": pts["lng"], "lat": pts["lat"], "size": share,
                         "color": np.where(pts["value"] > 0, GAIN[0], LOSS[0])})
-    refs = [_round2(r) for r in (vmax, vmax / 4) if r > 0]
-    spec = PngMap(areas=areas, colors=[NEUTRAL], labels=[], counts=[], symbols=sym,
-                  symbol_legend=[(max_d * math.sqrt(r / vmax), i18n.fmt_num(r, lang)) for r in refs],
-                  note=t("ch_net_note_png"), **common)
+    spec = MapSpec(areas=areas, colors=[NEUTRAL], labels=[], counts=[], symbols=sym, symbol_legend=refs,
+                   note=t("ch_net_note_png"), **common)
     return render_png(spec, size)
 
 

@@ -7,7 +7,6 @@ big areas look important; they become a choropleth only as a density (per km²) 
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 import folium
@@ -19,15 +18,13 @@ from geo.analysis import classify, disclosure, indicators
 from geo.boundaries import BoundarySet
 from geo.core.provenance import Provenance
 from geo.core import i18n, schema
-from geo.outputs import geolayer, maps, palettes
+from geo.outputs import geolayer, leaflet, mapnames, maps, palettes
+from geo.outputs.mapspec import LayerRef, MapSpec, circle_sizes
 
 LEVELS = schema.LEVELS
 MEASURES = ("count", "density", "share")
 COUNT_INDICATORS = ("uncovered", "to_target")
-MAX_RADIUS_PX = 24.0
 NEUTRAL = "#e9e4dc"
-# The values engine draws the region at full web detail (6.7 MB of TopoJSON, fetched once).
-VALUES_DETAIL_BYTES = 12_000_000
 
 
 @dataclass(frozen=True)
@@ -174,86 +171,84 @@ def tooltip_lines(frame: pd.DataFrame, view: View, names: dict[str, str]) -> dic
     return out
 
 
+@dataclass(frozen=True)
+class ViewTooltips:
+    """The explorer's tooltips for the areas shown (:class:`geo.outputs.mapspec.Tooltips`)."""
+
+    shown: pd.DataFrame
+    view: View
+    bset: BoundarySet
+
+    def lines(self) -> dict[str, list]:
+        return tooltip_lines(self.shown, self.view, self.bset.names("regency"))
+
+    def payload(self, lfile: geolayer.LayerFile) -> dict:
+        payload = tooltip_payload(self.shown, self.view, lfile.index)
+        payload["names"] = renamed(lfile, self.bset, self.view.level, self.shown)
+        return payload
+
+
+def explorer_spec(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, provenance: Provenance) -> MapSpec:
+    """What the explorer's map of ``view`` shows: the spec the web map, the PNG, the HTML and
+    the PDF brief all draw (so they cannot disagree on a class, a count or a label)."""
+    view = view.checked()
+    t = lambda key, **kw: i18n.t(key, view.lang, **kw)  # noqa: E731
+    shown = subset(frame, view)
+    values = map_values(shown, view)
+    fmt = value_format(view)
+    value_by_code = pd.Series(values.to_numpy(), index=shown["code"].to_numpy())
+    web = bset.web[view.level]
+    areas = web.loc[web["code"].isin(value_by_code.index), ["code", "geometry"]].copy()
+    title = indicator_title(view)
+    names, kind = mapnames.view_names(bset, view.level, areas["code"])
+    within = view.regency if view.regency and view.level != "regency" else None
+    spec = MapSpec(areas=areas, colors=[NEUTRAL], labels=[], counts=[], title=title, legend_title=title,
+                   provenance=provenance, subtitle=map_subtitle(view, bset, provenance.source), lang=view.lang,
+                   names=names, names_kind=kind, layer=LayerRef(view.level, within),
+                   tooltips=ViewTooltips(shown, view, bset),
+                   outline_prefix=5 if view.level != "regency" else 0,  # regency outlines: codes share "51.03"
+                   label_all=view.level == "regency")
+    if view.level != "regency":
+        outline = bset.web["regency"]
+        spec.outline = outline[outline["code"] == view.regency] if view.regency else outline
+    if view.symbols:
+        areas["cls"] = np.where(areas["code"].map(value_by_code).isna().to_numpy(), -1, 0)
+        present = value_by_code.dropna().clip(lower=0)
+        full = bset.full[view.level].set_index("code").geometry
+        geom = full.loc[full.index.intersection(present.index)]
+        geom = geom[~geom.is_empty]
+        pts = geom.representative_point()
+        size, spec.symbol_legend = circle_sizes(present, fmt)
+        size = pd.Series(size, index=present.index).loc[geom.index]
+        spec.symbols = pd.DataFrame({"code": geom.index.to_numpy(), "lon": pts.x.to_numpy(),
+                                     "lat": pts.y.to_numpy(), "size": size.to_numpy()})
+        spec.note = t("symbols_note")
+        return spec
+    classes = classes_for(shown, view)
+    areas["cls"] = areas["code"].map(pd.Series(np.asarray(classes.index, dtype=int), index=shown["code"].to_numpy())
+                                  ).fillna(-1).astype(int)
+    box_names = [t(f"box_{i}") for i in range(6)]
+    spec.colors = palettes.colors_for(classes, view.indicator)
+    spec.labels = classify.labels(classes, fmt, box_names)
+    spec.counts = list(classes.counts)
+    spec.note = t(f"scheme_{view.scheme}") + (" · " + t(f"note_{classes.note}") if classes.note else "")
+    return spec
+
+
 def explorer_layers(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, provenance: Provenance,
                     selected: tuple[str, ...] = (), focus: str | None = None, engine: str | None = None,
                     embed: bool = False) -> folium.FeatureGroup:
-    """Every layer of the explorer map, in one feature group the page can swap.
+    """Every layer of the explorer map (:func:`explorer_spec` drawn by ``geo.outputs.leaflet``),
+    in one feature group the page can swap.
 
     ``engine`` "values" (the default, see ``geo.outputs.geolayer``) sends the geometry once
-    as a static file and per change only classes and numbers; "inline" is the earlier engine
-    that puts the geometry and every tooltip's text into the map script. ``embed`` puts the
-    geometry file into the page (exported HTML).
-
-    The browser frames the map on the areas shown (or on ``focus``, a searched area) inside
-    the part the legend and title leave free, and writes the names that fit (geomapkit.js).
+    as a static file and per change only classes and numbers; "inline" is the earlier engine.
+    ``embed`` puts the geometry file into the page (exported HTML). The browser frames the map
+    on the areas shown (or on ``focus``, a searched area) inside the part the legend and title
+    leave free, and writes the names that fit (geomapkit.js).
     """
-    view = view.checked()
-    engine = engine or geolayer.engine()
-    shown = subset(frame, view)
-    names = bset.names("regency")
-    group = folium.FeatureGroup(name="explorer")
-    fmt = value_format(view)
-    t = lambda key, **kw: i18n.t(key, view.lang, **kw)  # noqa: E731
-    values = map_values(shown, view)
-    outline = 5 if view.level != "regency" else 0  # regency outlines: codes share "51.03"
-    geometry = view_geometry(bset, view, engine)
-    kit = maps.Kit(focus=focus, label_all=view.level == "regency", label_big=view.level == "regency")
-    # In an overview (thousands of areas on one screen) white edges would hide the colours.
-    weight = 0.6 if view.level == "village" else 1.0
-    line_opacity = 1.0 if geometry == "detail" and len(shown) <= geolayer.CANVAS_ABOVE else 0.35
-    if view.symbols:
-        classes = None
-        colors = [NEUTRAL]
-        style = dict(line="#ffffff", weight=0.6, line_opacity=line_opacity, opacity=0.9)
-        class_index = np.where(values.isna().to_numpy(), -1, 0)
-    else:
-        classes = classes_for(shown, view)
-        colors = palettes.colors_for(classes, view.indicator)
-        style = dict(line="#ffffff", weight=weight, line_opacity=line_opacity, opacity=0.88)
-        class_index = np.asarray(classes.index, dtype=int)
-    if engine == "values":
-        within = view.regency if view.regency and view.level != "regency" else None
-        lfile = geolayer.layer_file(bset, view.level, within, geometry)
-        payload = tooltip_payload(shown, view, lfile.index)
-        payload["names"] = renamed(lfile, bset, view.level, shown)
-        payload.update(cls=geolayer.class_string(lfile.index, shown["code"].tolist(), class_index.tolist()),
-                       colors=list(colors), level=view.level,
-                       opt=dict(style, nodata_fill=maps.NODATA_FILL, highlight=list(selected),
-                                outline_prefix=outline, outline_color="#444444", outline_weight=1.4),
-                       kit=kit.options())
-        if view.symbols:
-            radius, legend = symbol_scale(values, view, fmt)
-            rad = [0.0] * len(lfile.index)
-            for code, r in zip(shown["code"], radius):
-                i = lfile.index.get(code)
-                if i is not None:
-                    rad[i] = round(float(r), 1)
-            payload.update(rad=rad, sym={"fill": "#3182bd", "stroke": "#08306b", "opacity": 0.55})
-        geolayer.ValueLayer(lfile, payload, embed=embed).add_to(group)
-    else:
-        topology = bset.topology_for(view.level, view.regency if view.regency and view.level != "regency"
-                                     else None, geometry)
-        tips = tooltip_lines(shown, view, names)
-        records = {c: (int(k), tips[c]) for c, k in zip(shown["code"], class_index)}
-        maps.AreaLayer(topology, records, colors, name="areas", draw_missing=False,
-                       highlight=selected, outline_prefix=outline, kit=kit, **style).add_to(group)
-        if view.symbols:
-            symbols, legend = symbol_layer(shown, values, tips, view, fmt)
-            symbols.add_to(group)
-    if classes is not None:
-        box_names = [t(f"box_{i}") for i in range(6)]
-        legend = maps.Legend(
-            title=indicator_title(view),
-            classes=[maps.LegendClass(col, lab, n) for col, lab, n in
-                     zip(colors, classify.labels(classes, fmt, box_names), classes.counts)],
-            note=t(f"scheme_{view.scheme}") + (" · " + t(f"note_{classes.note}") if classes.note else ""))
-    legend.nodata_label = t("no_data")
-    legend.nodata_count = int(values.isna().sum())
-    maps.BoxLayer(maps.legend_html(legend), position="bottomleft", css_class="geo-legend").add_to(group)
-    maps.BoxLayer(maps.title_html(
-        indicator_title(view), map_subtitle(view, bset, provenance.source),
-        provenance.label(view.lang)), position="topright", css_class="geo-title").add_to(group)
-    return group
+    spec = explorer_spec(frame, view, bset, provenance)
+    return leaflet.layers(spec, bset, selected=selected, focus=focus, engine=engine, embed=embed)
 
 
 def renamed(lfile: geolayer.LayerFile, bset: BoundarySet, level: str, shown: pd.DataFrame) -> dict[int, str]:
@@ -367,76 +362,6 @@ def tooltip_payload(frame: pd.DataFrame, view: View, index: dict[str, int]) -> d
                 "need": f"{t('to_target_short', target=i18n.fmt_pct(view.target, lang, 2))}: ",
                 "no_data": t("no_data")},
     }
-
-
-def view_geometry(bset: BoundarySet, view: View, engine: str = "inline") -> str:
-    """"detail" or "overview": the values engine sends geometry once, so it affords the detail
-    of much larger views (up to ``VALUES_DETAIL_BYTES`` of TopoJSON)."""
-    within = view.regency if view.regency and view.level != "regency" else None
-    if engine == "values":
-        detail = bset.topology_for(view.level, within, "detail")
-        return "detail" if len(detail) <= VALUES_DETAIL_BYTES else "overview"
-    return bset.geometry_for(view.level, within)
-
-
-def view_topology(bset: BoundarySet, view: View) -> tuple[str, str]:
-    """The TopoJSON the view draws and which geometry it is ("detail" or "overview").
-
-    Only the areas shown travel: a regency's areas when the view is filtered to one (however
-    many provinces are loaded); the overview geometry when the detail one would be too large
-    (see ``geo.boundaries.model.OVERVIEW_ABOVE_BYTES``: the region's villages or districts).
-    """
-    within = view.regency if view.regency and view.level != "regency" else None
-    geometry = bset.geometry_for(view.level, within)
-    return bset.topology_for(view.level, within, geometry), geometry
-
-
-def symbol_scale(values: pd.Series, view: View, fmt) -> tuple[np.ndarray, maps.Legend]:
-    """Circle radii (px, radius ∝ √value, 0 = no circle) per value, and their legend."""
-    present = values.dropna()
-    vmax = float(present.max()) if len(present) and present.max() > 0 else 1.0
-    radius = MAX_RADIUS_PX * np.sqrt(values.fillna(0).clip(lower=0).to_numpy(dtype=float) / vmax)
-    radius = np.where(radius > 0, np.maximum(radius, 1.5), 0.0)  # no circle for nobody
-    refs = [_nice(r) for r in (vmax, vmax / 4, vmax / 16) if r > 0]
-    legend = maps.Legend(
-        title=indicator_title(view),
-        symbols=[(MAX_RADIUS_PX * math.sqrt(r / vmax), fmt(r)) for r in refs],
-        note=i18n.t("symbols_note", view.lang))
-    return radius, legend
-
-
-def symbol_layer(shown: gpd.GeoDataFrame, values: pd.Series, tips: dict[str, list], view: View,
-                 fmt) -> tuple[maps.SymbolLayer, maps.Legend]:
-    """Circles whose area is proportional to the count (radius ∝ √value), and their legend.
-
-    An area without geometry (an empty upstream path) has no place for a circle: it is left
-    out of the circles, and counted in the legend's scale like any other.
-    """
-    present = values.dropna()
-    vmax = float(present.max()) if len(present) and present.max() > 0 else 1.0
-    pts = shown.loc[present.index]
-    pts = pts[~pts.geometry.is_empty]
-    present = present.loc[pts.index]
-    label_points = pts.geometry.representative_point()
-    radius = MAX_RADIUS_PX * np.sqrt(present.clip(lower=0) / vmax)
-    radius = np.where(radius > 0, np.maximum(radius, 1.5), 0.0)  # no circle for nobody
-    df = pd.DataFrame({"lat": label_points.y.values, "lng": label_points.x.values,
-                       "radius": radius, "code": pts["code"].values,
-                       "lines": [tips[c] for c in pts["code"]]})
-    refs = [_nice(r) for r in (vmax, vmax / 4, vmax / 16) if r > 0]
-    legend = maps.Legend(
-        title=indicator_title(view),
-        symbols=[(MAX_RADIUS_PX * math.sqrt(r / vmax), fmt(r)) for r in refs],
-        note=i18n.t("symbols_note", view.lang))
-    return maps.SymbolLayer(df[df["radius"] > 0], interactive=False), legend
-
-
-def _nice(x: float) -> float:
-    """Round a legend reference value to 2 significant figures."""
-    if x <= 0:
-        return 0.0
-    p = 10 ** (math.floor(math.log10(x)) - 1)
-    return round(x / p) * p
 
 
 def map_subtitle(view: View, bset: BoundarySet, source: str) -> str:

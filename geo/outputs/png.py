@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass, field
 from typing import Sequence
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.core import i18n
 from geo.core.provenance import Provenance
+from geo.outputs.mapspec import MapSpec
 
 PNG_SIZE = (1600, 1200)
 
@@ -28,29 +29,17 @@ NODATA_HATCH_COLOR = "#9a9a9a"
 NEUTRAL = "#e9e4dc"
 
 
-@dataclass
-class PngMap:
-    """Everything a static map draws. ``areas`` (lon/lat) has ``code`` and ``cls`` (-1 = no data)."""
+# The largest circle's diameter in points (a little larger than on screen, for print).
+SYMBOL_MAX_PT = 57.6
+SYMBOL_MIN_PT = 2.0
 
-    areas: gpd.GeoDataFrame
-    colors: list[str]
-    labels: list[str]
-    counts: list[int]
-    title: str
-    legend_title: str
-    nodata_label: str
-    source_line: str
-    subtitle: str | None = None
-    synthetic_label: str | None = None
-    outline: gpd.GeoDataFrame | None = None
-    symbols: pd.DataFrame | None = None  # lon, lat, size_pt (circle diameter in points)
-    symbol_legend: list[tuple[float, str]] = field(default_factory=list)  # (diameter pt, label)
-    note: str | None = None
-    lang: str = i18n.DEFAULT_LANG
-    names: pd.DataFrame | None = None  # lon, lat, text, priority: area names (geo.outputs.mapnames)
-    names_kind: str = "regency"  # which level the names are of (their font size)
-    header_lines: list[str] = field(default_factory=list)  # lines under the subtitle (a list's settings)
-    extent: tuple[float, float, float, float] | None = None  # what the map frames (default: all areas)
+PngMap = MapSpec  # the static renderer draws the one spec (geo.outputs.mapspec)
+
+
+def symbol_points(spec: MapSpec) -> pd.Series:
+    """Each circle's diameter in points (0 = no circle: nobody to count)."""
+    d = SYMBOL_MAX_PT * spec.symbols["size"].to_numpy(dtype=float)
+    return pd.Series(np.where(d > 0, np.maximum(d, SYMBOL_MIN_PT), 0.0), index=spec.symbols.index)
 
 
 def _nice_length_km(width_km: float) -> float:
@@ -83,7 +72,7 @@ def offscreen_canvas(fig) -> None:
     _Canvas(fig)
 
 
-def render_png(spec: PngMap, size: tuple[int, int] = PNG_SIZE, dpi: int = PNG_DPI) -> bytes:
+def render_png(spec: MapSpec, size: tuple[int, int] = PNG_SIZE, dpi: int = PNG_DPI) -> bytes:
     """Draw ``spec`` as a PNG of ``size`` pixels (matplotlib's Agg backend, no browser)."""
     from matplotlib.figure import Figure
 
@@ -119,7 +108,7 @@ def render_png(spec: PngMap, size: tuple[int, int] = PNG_SIZE, dpi: int = PNG_DP
     return buf.getvalue()
 
 
-def draw_map(ax, spec: PngMap, scale: float = 1.0) -> list:
+def draw_map(ax, spec: MapSpec, scale: float = 1.0) -> list:
     """The map part of ``spec`` on ``ax``: areas, outline, circles, names, scale bar and north
     arrow (the PNG and the PDF brief share it). ``scale`` multiplies line widths and font
     sizes (1 = the 1600 x 1200 px PNG). Returns the names drawn."""
@@ -148,7 +137,8 @@ def draw_map(ax, spec: PngMap, scale: float = 1.0) -> list:
     if spec.outline is not None and len(spec.outline):
         spec.outline.boundary.plot(ax=ax, color="#444444", linewidth=1.1 * scale)
     if spec.symbols is not None and len(spec.symbols):
-        s = spec.symbols.sort_values("size_pt", ascending=False)
+        s = spec.symbols.assign(size_pt=symbol_points(spec))
+        s = s[s["size_pt"] > 0].sort_values("size_pt", ascending=False)
         color = s["color"] if "color" in s else "#3182bd"  # e.g. gains and losses in two colours
         ax.scatter(s["lon"], s["lat"], s=(s["size_pt"] * scale) ** 2, c=color, alpha=0.55,
                    edgecolors="#08306b" if "color" not in s else "#333333", linewidths=0.6, zorder=5)
@@ -214,7 +204,7 @@ def draw_map(ax, spec: PngMap, scale: float = 1.0) -> list:
     return mapnames.place(ax, spec.names, fs(size), obstacles, bold=spec.names_kind == "regency")
 
 
-def draw_legend(lax, spec: PngMap, scale: float = 1.0, wrap: int = 40) -> None:
+def draw_legend(lax, spec: MapSpec, scale: float = 1.0, wrap: int = 40) -> None:
     """The legend of ``spec`` on ``lax``: classes with bounds and counts (or circles), then
     "no data" (hatched) and the note."""
     from matplotlib.lines import Line2D
@@ -227,21 +217,20 @@ def draw_legend(lax, spec: PngMap, scale: float = 1.0, wrap: int = 40) -> None:
             handles.append(Patch(facecolor=color, edgecolor="#777777"))
             labels.append(f"{label}   ({count})")
     else:
-        for diameter, label in spec.symbol_legend:
-            handles.append(Line2D([], [], marker="o", linestyle="none", markersize=diameter * scale,
+        for size, label in spec.symbol_legend:
+            handles.append(Line2D([], [], marker="o", linestyle="none", markersize=SYMBOL_MAX_PT * size * scale,
                                   markerfacecolor="#3182bd", markeredgecolor="#08306b", alpha=0.55))
             labels.append(label)
-    nodata = int((spec.areas["cls"] < 0).sum())
     handles.append(Patch(facecolor=NODATA_FACE, edgecolor=NODATA_HATCH_COLOR, hatch="////"))
-    labels.append(f"{spec.nodata_label}   ({nodata})")
+    labels.append(f"{spec.nodata_label}   ({spec.nodata_count})")
     if spec.note:  # a last row without a symbol, under the classes
         handles.append(Patch(visible=False))
         labels.append(_wrap(spec.note, wrap))
     spacing, length = 0.9, 2.2
     if spec.symbols is not None and spec.symbol_legend:  # rows as tall and wide as the largest circle
-        largest = max(d for d, _ in spec.symbol_legend)
+        largest = SYMBOL_MAX_PT * max(size for size, _ in spec.symbol_legend)
         spacing, length = max(spacing, largest / 13.0 - 1.0), max(length, largest / 13.0)
-    leg = lax.legend(handles, labels, loc="upper left", frameon=False, title=spec.legend_title,
+    leg = lax.legend(handles, labels, loc="upper left", frameon=False, title=_wrap(spec.legend_title, 34),
                      fontsize=fs(13), title_fontsize=fs(14), handlelength=length, handleheight=1.4,
                      labelspacing=spacing, borderaxespad=0.0, alignment="left")
     leg.get_title().set_fontweight("bold")
@@ -260,22 +249,20 @@ def _wrap(text: str, width: int) -> str:
 def categories_spec(areas: gpd.GeoDataFrame, category: pd.Series, order: Sequence[str], colors: dict[str, str],
                     labels: dict[str, str], title: str, provenance: Provenance, lang: str,
                     subtitle: str | None = None, outline: gpd.GeoDataFrame | None = None,
-                    note: str | None = None, **more) -> PngMap:
+                    note: str | None = None, **more) -> MapSpec:
     """A categorical map (e.g. the cluster map: high-high, low-low, ..., not significant).
 
     ``areas`` is a web-geometry layer with ``code``; ``category`` maps code -> one of
-    ``order`` (anything else, or missing, is "no data"); ``more`` sets other :class:`PngMap`
+    ``order`` (anything else, or missing, is "no data"); ``more`` sets other :class:`MapSpec`
     fields (names, header lines, extent).
     """
     idx = {c: i for i, c in enumerate(order)}
     a = areas[["code", "geometry"]].copy()
     a["cls"] = a["code"].map(category).map(idx).fillna(-1).astype(int)
     counts = [int((a["cls"] == i).sum()) for i in range(len(order))]
-    return PngMap(areas=a, colors=[colors[c] for c in order], labels=[labels.get(c, c) for c in order],
-                  counts=counts, title=title, legend_title=_wrap(title, 34),
-                  nodata_label=i18n.t("no_data", lang), source_line=provenance.line(lang),
-                  subtitle=subtitle, synthetic_label=provenance.label(lang),
-                  outline=outline, note=note, lang=lang, **more)
+    return MapSpec(areas=a, colors=[colors[c] for c in order], labels=[labels.get(c, c) for c in order],
+                   counts=counts, title=title, legend_title=title, provenance=provenance,
+                   subtitle=subtitle, outline=outline, note=note, lang=lang, **more)
 
 
 def categories_png(areas: gpd.GeoDataFrame, category: pd.Series, order: Sequence[str], colors: dict[str, str],
