@@ -13,10 +13,14 @@ session.page_header(view, t("page_explore"), t("explore_intro"), lang)
 if fig.synthetic:
     st.warning(t("synthetic_banner"), icon="⚠️")
 
-# controls bound to the page's view: they survive other pages, reloads and a language switch
+# controls bound to the page's view: they survive other pages, reloads and a language switch;
+# each panel in a container of its own, so that a widget it shows or hides (the measure of a
+# count, a search's other hits) does not move the map: a moved map is mounted again, geometry and all
 names = bset.names("regency", with_province=len(bset.provinces) > 1)
-explorer.search_box(view, bset, names)
-map_view = explorer.controls(view, names)
+with st.container():
+    explorer.search_box(view, bset, names)
+with st.container():
+    map_view = explorer.controls(view, names)
 
 left, right = st.columns([2.6, 1.4])
 with left:

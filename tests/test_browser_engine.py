@@ -108,3 +108,37 @@ def test_browser_app_change_sends_no_geometry_and_clicks_drill_down(app_url, off
     page.screenshot(path=str(ARTIFACTS / "engine_drilled.png"))
     assert not page.errors, page.errors
     json.dumps(sent)
+
+
+def test_browser_circles_of_a_large_view_on_one_canvas_under_the_areas_tooltips(bali, browser, tmp_path,
+                                                                                 monkeypatch):
+    """A large view (canvas areas) draws its circles in one pass on a canvas of their own: as
+    many as the payload has radii, painted where the largest is, and the area under a circle
+    still answers the pointer (its tooltip)."""
+    from geo.outputs import geolayer
+    monkeypatch.setattr(geolayer, "CANVAS_ABOVE", 100)  # Bali's 716 villages as a large view
+    frame = frames.build_frames(bali.full, demo.demo_figures(bali))["village"]
+    view = choropleth.View(level="village", indicator="uncovered", segment="fisher", basemap="none")
+    spec = choropleth.explorer_spec(frame, view, bali, PROV)
+    html = tmp_path / "map.html"
+    html.write_text(choropleth.snapshot_html(frame, view, bali, PROV), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.route("**/*", lambda r: r.abort() if r.request.url.startswith("http") else r.continue_())
+    page.goto(html.as_uri())
+    page.wait_for_function(f"{DRAWN} === 716 && document.querySelector('canvas.geo-dots')", timeout=30000)
+    assert page.evaluate("document.querySelector('[data-geo-renderer]').dataset.geoRenderer") == "canvas"
+    assert page.evaluate("document.querySelectorAll('path.leaflet-interactive').length") == 0  # no SVG circles
+    drawn = int(page.evaluate("document.querySelector('canvas.geo-dots').dataset.geoDots"))
+    assert drawn == int((spec.symbols["size"] > 0).sum()) > 50
+    largest = """() => { const m = window[document.querySelector('.folium-map').id];
+        let dots = null; m.eachLayer(l => { if (l._order) dots = l; });
+        const q = m.latLngToContainerPoint(dots._pts[dots._order[0]]);
+        const c = document.querySelector('canvas.geo-dots'), box = m.getContainer().getBoundingClientRect();
+        const px = c.getContext('2d').getImageData(Math.round(q.x * devicePixelRatio),
+                                                   Math.round(q.y * devicePixelRatio), 1, 1).data;
+        return !m._animatingZoom && px[3] > 0 && {x: q.x + box.left, y: q.y + box.top}; }"""
+    # the largest circle is painted where its village is, once the map has framed itself
+    at = page.wait_for_function(largest, timeout=15000).json_value()
+    page.mouse.move(at["x"], at["y"])
+    page.wait_for_selector(".leaflet-tooltip", timeout=10000)  # the area under the circle answers
+    page.close()

@@ -198,13 +198,15 @@ def explorer_spec(frame: gpd.GeoDataFrame, view: View, bset: BoundarySet, proven
     fmt = value_format(view)
     value_by_code = pd.Series(values.to_numpy(), index=shown["code"].to_numpy())
     web = bset.web[view.level]
-    areas = web.loc[web["code"].isin(value_by_code.index), ["code", "geometry"]].copy()
+    shown_codes = pd.Index(shown["code"].to_numpy(dtype=object))
+    areas = web.loc[shown_codes.get_indexer(web["code"].to_numpy(dtype=object)) >= 0, ["code", "geometry"]].copy()
     title = indicator_title(view)
-    names, kind = mapnames.view_names(bset, view.level, areas["code"])
+    kind = mapnames.names_kind(view.level, len(areas))
     within = view.regency if view.regency and view.level != "regency" else None
     spec = MapSpec(areas=areas, colors=[NEUTRAL], labels=[], counts=[], title=title, legend_title=title,
                    provenance=provenance, subtitle=map_subtitle(view, bset, provenance.source), lang=view.lang,
-                   names=names, names_kind=kind, layer=LayerRef(view.level, within),
+                   names=lambda: mapnames.view_names(bset, view.level, areas["code"])[0], names_kind=kind,
+                   layer=LayerRef(view.level, within),
                    tooltips=ViewTooltips(shown, view, bset),
                    outline_prefix=5 if view.level != "regency" else 0,  # regency outlines: codes share "51.03"
                    label_all=view.level == "regency")
@@ -264,6 +266,8 @@ def renamed(lfile: geolayer.LayerFile, bset: BoundarySet, level: str, shown: pd.
 
 def _display(values: np.ndarray, decimals: np.ndarray | int) -> list:
     """Numbers rounded as the tooltip shows them (the browser only adds separators); None for NaN."""
+    if np.ndim(decimals) == 0 and int(decimals) == 0:  # whole numbers: np.rint rounds as "%.0f" does
+        return [None if v != v else int(v) for v in np.rint(values).tolist()]
     dec = np.broadcast_to(np.asarray(decimals), values.shape)
     out: list = []
     for v, d in zip(values.tolist(), dec.tolist()):

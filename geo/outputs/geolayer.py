@@ -114,6 +114,38 @@ if (!window.geoEngine) {
       x.strokeStyle = '#aaa'; x.lineWidth = 2; x.beginPath(); x.moveTo(-1, 7); x.lineTo(7, -1); x.stroke();
       hatch = x.createPattern(c, 'repeat'); return hatch;
     }
+    // Circles of a large view (thousands) drawn in one pass on a canvas of their own: adding
+    // and removing 12,500 circle markers cost Leaflet seconds per change; these circles take no
+    // clicks (the areas under them do), so one canvas that follows the map is enough.
+    var Dots = L.Layer.extend({
+      initialize: function (pts, order, rad, sym) { this._pts = pts; this._order = order; this._rad = rad; this._sym = sym; },
+      onAdd: function (map) {
+        this._c = L.DomUtil.create('canvas', 'geo-dots leaflet-zoom-hide');
+        this._c.style.pointerEvents = 'none';
+        map.getPanes().overlayPane.appendChild(this._c);
+        map.on('moveend zoomend resize viewreset', this._draw, this);
+        this._draw();
+      },
+      onRemove: function (map) {
+        map.off('moveend zoomend resize viewreset', this._draw, this);
+        L.DomUtil.remove(this._c);
+      },
+      _draw: function () {
+        var map = this._map, size = map.getSize(), c = this._c, dpr = window.devicePixelRatio || 1;
+        c.width = size.x * dpr; c.height = size.y * dpr;
+        c.style.width = size.x + 'px'; c.style.height = size.y + 'px';
+        L.DomUtil.setPosition(c, map.containerPointToLayerPoint([0, 0]));
+        var g = c.getContext('2d'), sym = this._sym;
+        g.scale(dpr, dpr); g.lineWidth = 1; g.strokeStyle = sym.stroke; g.fillStyle = sym.fill;
+        for (var n = 0; n < this._order.length; n++) {
+          var k = this._order[n], r = this._rad[k], q = map.latLngToContainerPoint(this._pts[k]);
+          if (q.x < -r || q.y < -r || q.x > size.x + r || q.y > size.y + r) continue;
+          g.beginPath(); g.arc(q.x, q.y, r, 0, 2 * Math.PI);
+          g.globalAlpha = sym.opacity; g.fill(); g.globalAlpha = 1; g.stroke();
+        }
+        this._c.setAttribute('data-geo-dots', String(this._order.length));
+      }
+    });
     function decode(s) {
       var t = s.data.topo, parts = t.type === 'TopologyList' ? t.parts : [t], out = [];
       parts.forEach(function (p) { out = out.concat(topojson.feature(p, p.objects.areas).features); });
@@ -166,7 +198,7 @@ if (!window.geoEngine) {
       return el;
     }
     function build(s, p, group, map) {
-      var large = s.features.length > p.canvas_above, renderer = null;
+      var started = Date.now(), large = s.features.length > p.canvas_above, renderer = null;
       if (large) renderer = map._geoCanvas || (map._geoCanvas = L.canvas({padding: 0.3, tolerance: 2}));
       if (!s.layers) {
         s.layers = s.features.map(function (f, i) {
@@ -247,7 +279,8 @@ if (!window.geoEngine) {
         var order = [];
         for (var k = 0; k < p.rad.length; k++) if (p.rad[k] > 0 && s.data.pts[k]) order.push(k);
         order.sort(function (a, b) { return p.rad[b] - p.rad[a]; });
-        order.forEach(function (k) {
+        if (large) group.addLayer(new Dots(s.data.pts, order, p.rad, p.sym));
+        else order.forEach(function (k) {
           group.addLayer(L.circleMarker(s.data.pts[k], {radius: p.rad[k], color: p.sym.stroke, weight: 1,
             fillColor: p.sym.fill, fillOpacity: p.sym.opacity, interactive: false,
             renderer: renderer || undefined}));
@@ -279,6 +312,7 @@ if (!window.geoEngine) {
         c.setAttribute('data-geo-drawn', String(drawn));
         c.setAttribute('data-geo-seq', String((+c.getAttribute('data-geo-seq') || 0) + 1));
         c.setAttribute('data-geo-renderer', renderer ? 'canvas' : 'svg');
+        c.setAttribute('data-geo-build-ms', String(Date.now() - started));  // restyle to painted
       };
       if (window.requestAnimationFrame) requestAnimationFrame(function () { requestAnimationFrame(mark); });
       else mark();

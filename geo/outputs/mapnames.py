@@ -60,10 +60,15 @@ def view_names(bset, level: str, codes: Iterable[str]) -> tuple[pd.DataFrame, st
     regency level, district names at district level, village names when there are at most
     :data:`VILLAGE_NAMES_MAX` villages, else the names of the regencies they lie in."""
     codes = list(codes)
-    if level == "village" and len(codes) > VILLAGE_NAMES_MAX:
-        regencies = {c[:5] for c in codes}
-        return names_table(bset.web["regency"], regencies), "regency"
-    return names_table(bset.web[level], codes), level
+    kind = names_kind(level, len(codes))
+    if kind != level:
+        return names_table(bset.web["regency"], {c[:5] for c in codes}), kind
+    return names_table(bset.web[level], codes), kind
+
+
+def names_kind(level: str, n: int) -> str:
+    """Which names a map of ``n`` areas at ``level`` prints (see :func:`view_names`)."""
+    return "regency" if level == "village" and n > VILLAGE_NAMES_MAX else level
 
 
 def place(ax, names: pd.DataFrame, fontsize: float, obstacles: list | None = None, bold: bool = False,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Callable, Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -59,7 +59,9 @@ class MapSpec:
     symbol_legend: list[tuple[float, str]] = field(default_factory=list)  # (size 0-1, label)
     note: str | None = None
     lang: str = i18n.DEFAULT_LANG
-    names: pd.DataFrame | None = None  # lon, lat, text, priority: area names (geo.outputs.mapnames)
+    # lon, lat, text, priority: the names a static map prints (geo.outputs.mapnames), or a
+    # function that finds them (placing names costs time the web map, which has its own, needs not)
+    names: pd.DataFrame | Callable[[], pd.DataFrame] | None = None
     names_kind: str = "regency"  # which level the names are of (their font size)
     header_lines: list[str] = field(default_factory=list)  # lines under the subtitle (a list's settings)
     extent: tuple[float, float, float, float] | None = None  # what the map frames (default: all areas)
@@ -67,6 +69,12 @@ class MapSpec:
     tooltips: Tooltips | None = None  # for the web map
     outline_prefix: int = 0  # for the web map: areas sharing this many code characters are outlined
     label_all: bool = False  # for the web map: write every area's name that fits (regencies)
+
+    def area_names(self) -> pd.DataFrame | None:
+        """The names a static map prints (found once, when first asked for)."""
+        if callable(self.names):
+            self.names = self.names()
+        return self.names
 
     @property
     def nodata_label(self) -> str:

@@ -193,7 +193,8 @@ def draw_map(ax, spec: MapSpec, scale: float = 1.0) -> list:
             va="bottom", fontsize=fs(15), fontweight="bold", parse_math=False, zorder=7)
 
     # area names, kept off the scale bar and the north arrow
-    if spec.names is None or spec.names.empty:
+    names = spec.area_names()
+    if names is None or names.empty:
         return []
     ax.apply_aspect()
     to_display = ax.transAxes.transform
@@ -201,7 +202,7 @@ def draw_map(ax, spec: MapSpec, scale: float = 1.0) -> list:
     obstacles = [Bbox(to_display([(0.0, 0.0), (min(bar_right + 0.04, 0.6), 0.12)])),
                  Bbox(to_display([(0.91, 0.8), (1.0, 1.0)]))]
     size = mapnames.NAME_SIZES.get(spec.names_kind, 9.0)
-    return mapnames.place(ax, spec.names, fs(size), obstacles, bold=spec.names_kind == "regency")
+    return mapnames.place(ax, names, fs(size), obstacles, bold=spec.names_kind == "regency")
 
 
 def draw_legend(lax, spec: MapSpec, scale: float = 1.0, wrap: int = 40) -> None:
