@@ -142,3 +142,25 @@ def test_browser_circles_of_a_large_view_on_one_canvas_under_the_areas_tooltips(
     page.mouse.move(at["x"], at["y"])
     page.wait_for_selector(".leaflet-tooltip", timeout=10000)  # the area under the circle answers
     page.close()
+
+
+def test_browser_app_map_stays_mounted_from_counts_to_rates(app_url, offline_page):
+    """From a count (circles, with the measure radio above the map) to a rate and back, the
+    map is restyled in place: the same map window, no geometry fetched again (a map moved in
+    the page by a widget shown or hidden above it was mounted again, about 1 s for Bali)."""
+    from geo.core import i18n
+    page = offline_page
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url) if "/app/static/geo/" in r.url else None)
+    page.goto(app_url + "/?level=village&indicator=uncovered")
+    frame = wait_for_map(page, f"{DRAWN} === 716", 90)
+    frame.evaluate("window.__mounted = 'first'")
+    before = len(fetched)
+    for indicator in ("coverage_rate", "to_target"):
+        name = i18n.t("ind_" + indicator, "id", target=i18n.fmt_pct(73.86, "id", 2))
+        choose(page, "Indikator", name)
+        frame = wait_for_map(page, "(() => { const h = document.querySelector('.geo-title h4'); "
+                                   f"return h && h.textContent.startsWith({json.dumps(name)}); }})()", 60)
+        assert frame.evaluate("window.__mounted") == "first", indicator
+    assert len(fetched) == before
+    assert not page.errors, page.errors
