@@ -65,13 +65,14 @@ view.widget(f[2].number_input, "min_uncovered", t("tl_min_uncovered"), min_value
 view.widget(f[3].toggle, "only_hh", t("tl_only_hh"), help=t("tl_only_hh_help"))
 view.widget(f[4].selectbox, "sort", t("tl_sort"), options=targeting.SORTS, format_func=lambda s: t("tl_sort_" + s))
 view.widget(f[5].toggle, "descending", t("tl_descending"))
+notes = st.container()  # notes come and go in here, so the map below keeps its place (not mounted again)
 if view["only_hh"] and robust_hh is None:
-    st.warning(t("tl_hh_unavailable"))
+    notes.warning(t("tl_hh_unavailable"))
 shown = targeting.filter_table(budgetable, view["regency"] or None, view["district"] or None, view["min_uncovered"],
                                set(robust_hh) if view["only_hh"] and robust_hh is not None else None,
                                view["sort"], not view["descending"])
 if view["only_hh"] and robust_hh == []:
-    st.info(t("tl_hh_none"))
+    notes.info(t("tl_hh_none"))
 in_data = set(village["code"])
 selected = [c for c in state.selected_codes() if c in in_data]
 path = targeting.fewest_villages(table, settings, view["scope"])
