@@ -1,6 +1,6 @@
 """Concurrent sessions: one app, N browser sessions at once, each with its own figures.
 
-    python bench/load.py [--sessions 10] [--json]
+    python bench/load.py [--sessions 10] [--engine inline values] [--json]
     python bench/load.py --processes 2 [--sessions 25] [--json]   # through nginx, on PostgreSQL
 
 Each session (a Playwright context against one `streamlit run`): uploads its own CSV on the
@@ -209,7 +209,8 @@ def rss_total(pids: list[int]) -> float:
     return sum(report.rss_mb(pid) or 0.0 for pid in pids)
 
 
-async def run(n: int, processes: int = 0) -> dict:
+async def run(n: int, processes: int = 0, engine: str = "values") -> dict:
+    os.environ["GEO_MAP_ENGINE"] = engine  # the app processes inherit it (geo.outputs.geolayer.engine)
     bset = boundaries.load("51")
     villages = list(zip(bset.full["village"]["code"], bset.full["village"]["name"]))
     with serve(processes) as (url, pids, db_url, warm):
@@ -258,6 +259,7 @@ async def run(n: int, processes: int = 0) -> dict:
             held[r["process"]] = held.get(r["process"], 0) + 1
     return {
         "sessions": n,
+        "engine": engine,
         "processes": processes or 1,
         "through": "nginx, PostgreSQL" if processes else "direct, SQLite",
         "sessions_per_process": held,
@@ -283,9 +285,11 @@ def main() -> int:
     ap.add_argument("--sessions", type=int, nargs="+", default=[10])
     ap.add_argument("--processes", type=int, default=0,
                     help="N app processes behind nginx on PostgreSQL (default: one app, direct, SQLite)")
+    ap.add_argument("--engine", nargs="+", choices=("inline", "values"), default=["values"],
+                    help="map engines to run, one after the other in the same run (default: values)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    out = [asyncio.run(run(n, args.processes)) for n in args.sessions]
+    out = [asyncio.run(run(n, args.processes, engine)) for engine in args.engine for n in args.sessions]
     if args.json:
         print(json.dumps(out))
     else:
